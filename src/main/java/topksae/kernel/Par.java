@@ -17,10 +17,23 @@ public final class Par {
         void run(int chunk, int lo, int hi);
     }
 
-    private static int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static int threads = defaultThreads();
     private static ExecutorService pool;
 
     private Par() { }
+
+    /** -Dtopksae.threads, else OMP_NUM_THREADS (Spark sets it to spark.task.cpus), else all cores. */
+    static int defaultThreads() {
+        String s = System.getProperty("topksae.threads", System.getenv("OMP_NUM_THREADS"));
+        try {
+            if (s != null && Integer.parseInt(s.trim()) > 0) {
+                return Integer.parseInt(s.trim());
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the number of cores
+        }
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
 
     /** Sets the threads used by these kernels, by ND4J's own loops and by BLAS. */
     public static synchronized void setThreads(int n) {

@@ -1,10 +1,7 @@
 package topksae.kernel;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fused TopK SAE training step for a linear encoder pre = x W^T + b, codes = top-k(relu(pre)),
@@ -42,9 +39,8 @@ public final class SparseLinearKernel {
     private final int k;
     private final PhaseTimes times = new PhaseTimes();
 
+    private final TopKEncoder enc;
     private int cap = -1;
-    private INDArray pre;
-    private INDArray xBuf;
     private float[] xa;
     private float[] grad;
     private int[] idx;
@@ -59,7 +55,6 @@ public final class SparseLinearKernel {
     private final float[] gW;
     private final float[] gD;
     private final float[] gB;
-    private final float[] bias;
 
     /**
      * w [n, d] and b [n]: the encoder Linear; dict [n, d]: the dictionary weights; mult: the
@@ -89,7 +84,7 @@ public final class SparseLinearKernel {
         gW = new float[n * d];
         gD = new float[n * d];
         gB = new float[n];
-        bias = new float[n];
+        enc = new TopKEncoder(w, b, k);
     }
 
     private static void check(INDArray a, int n, int d) {
@@ -108,74 +103,27 @@ public final class SparseLinearKernel {
             return;
         }
         cap = rows;
-        pre = Nd4j.create(DataType.FLOAT, new long[] {rows, n}, 'c');
-        xBuf = Nd4j.create(DataType.FLOAT, new long[] {rows, d}, 'c');
-        xa = new float[rows * d];
         grad = new float[rows * d];
-        idx = new int[rows * k];
-        val = new float[rows * k];
         dPre = new float[rows * k];
-        cnt = new int[rows];
         entries = new int[rows * k];
     }
 
-    /** pre = x W^T (+ b inside the top-k) and the per-row top-k into idx/val/cnt. */
-    private void encodeInto(INDArray x, int rows) {
-        Nd4j.gemm(x, w, pre, false, true, 1.0, 0.0);
-        times.lap(1);
-        FloatBuffer pb = Native.view(pre);
-        Native.view(b).get(0, bias, 0, n);
-        Par.range(rows, ROW_GRAIN, (c, lo, hi) -> {
-            float[] row = Scratch.floats(0, n);
-            RowTopK.Heap heap = new RowTopK.Heap(k);
-            for (int i = lo; i < hi; i++) {
-                pb.get(i * n, row, 0, n);
-                for (int j = 0; j < n; j++) {
-                    row[j] += bias[j];
-                }
-                cnt[i] = RowTopK.select(row, n, k, heap, idx, val, i * k);
-            }
-        });
-        times.lap(2);
-    }
-
     /** Sparse top-k codes of x (inference; the dictionary is not read). */
-    public SparseCodes encodeSparse(INDArray x) {
-        int rows = (int) x.rows();
-        ensure(rows);
-        times.start();
-        encodeInto(stage(x, rows), rows);
-        int[] outIdx = new int[rows * k];
-        float[] outVal = new float[rows * k];
-        Arrays.fill(outIdx, -1);
-        for (int i = 0; i < rows; i++) {
-            System.arraycopy(idx, i * k, outIdx, i * k, cnt[i]);
-            System.arraycopy(val, i * k, outVal, i * k, cnt[i]);
-        }
-        return new SparseCodes(rows, k, n, outIdx, outVal, cnt.clone());
-    }
-
-    /** Copies x into the staging buffers (native for the GEMM, Java for the sparse passes). */
-    private INDArray stage(INDArray x, int rows) {
-        if (x.rows() != rows || x.columns() != d) {
-            throw new IllegalArgumentException("x must be [batch, " + d + "]");
-        }
-        INDArray xd = Native.dense(x);
-        Native.view(xd).get(0, xa, 0, rows * d);
-        Native.view(xBuf).put(0, xa, 0, rows * d);
-        return xBuf;
-    }
+    public SparseCodes encodeSparse(INDArray x) { return enc.encode(x); }
 
     /** One full training step on tokens x [batch, d], with the Adam moments in parameter order. */
     public Result step(INDArray x, INDArray[] m, INDArray[] v, Hyper h) {
         int rows = (int) x.rows();
         ensure(rows);
         times.start();
-        INDArray xs = stage(x, rows);
         float scale = mult == null ? 1f : (float) Math.exp(mult.getFloat(0));
         DictNorm.apply(Native.view(dict), n, d, norm, scale, fused);
         times.lap(0);
-        encodeInto(xs, rows);
+        enc.run(x, times);
+        xa = enc.xa;
+        idx = enc.idx;
+        val = enc.val;
+        cnt = enc.cnt;
         Result r = new Result();
         r.tokens = rows;
         double multGrad = decode(rows, r);
