@@ -29,16 +29,20 @@ class GradientCheckTest {
     /** Finite-difference probes per model (at least 2 per parameter tensor), to keep the test fast. */
     private static final int BUDGET = 16;
     private static DataType saved;
+    private static int threads;
 
     @BeforeAll
     static void doublePrecision() {
         saved = Nd4j.dataType();
+        threads = Nd4j.getEnvironment().maxThreads();
+        Nd4j.getEnvironment().setMaxThreads(1);   // tiny tensors: one thread avoids OpenMP overhead
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
 
     @AfterAll
     static void restore() {
         Nd4j.setDefaultDataTypes(saved, saved);
+        Nd4j.getEnvironment().setMaxThreads(threads);
     }
 
     @ParameterizedTest(name = "{0} {1} {2} mult={3} {4}")
