@@ -15,6 +15,7 @@ public final class RowTopK {
     public static final class Heap {
         final float[] v;
         final int[] i;
+        final float[] block = new float[64];
 
         public Heap(int k) {
             v = new float[Math.max(1, k)];
@@ -96,6 +97,43 @@ public final class RowTopK {
         for (; j < n; j++) {
             float a = row[j] + bias[j];
             row[j] = a;
+            if (a > thr) {
+                c = offer(hv, hi, c, k, a, j);
+                thr = c == k ? hv[0] : 0f;
+            }
+        }
+        sortByIndex(hv, hi, c);
+        System.arraycopy(hi, 0, idx, off, c);
+        System.arraycopy(hv, 0, val, off, c);
+        return c;
+    }
+
+    /**
+     * Like {@link #selectWithBias} reading the row straight from native memory (no copy): the row
+     * is n floats of pre from byte rowOff (pf is the same memory as floats, for the tail). SIMD only.
+     */
+    public static int selectNative(java.nio.ByteBuffer pre, java.nio.FloatBuffer pf, int rowOff, float[] bias,
+                                   int n, int k, Heap h, int[] idx, float[] val, int off) {
+        float[] hv = h.v;
+        int[] hi = h.i;
+        float[] block = h.block;
+        int c = 0;
+        float thr = 0f;
+        int lanes = Simd.L;
+        int j = 0;
+        for (int up = n - n % lanes; j < up; j += lanes) {
+            if (Simd.biasedAny(pre, rowOff + 4 * j, bias, j, thr, block)) {
+                for (int t = 0; t < lanes; t++) {
+                    float a = block[t];
+                    if (a > thr) {
+                        c = offer(hv, hi, c, k, a, j + t);
+                        thr = c == k ? hv[0] : 0f;
+                    }
+                }
+            }
+        }
+        for (; j < n; j++) {
+            float a = pf.get(rowOff / 4 + j) + bias[j];
             if (a > thr) {
                 c = offer(hv, hi, c, k, a, j);
                 thr = c == k ? hv[0] : 0f;

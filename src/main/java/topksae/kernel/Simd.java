@@ -79,6 +79,16 @@ final class Simd {
         return v.compare(VectorOperators.GT, thr).anyTrue();
     }
 
+    /**
+     * block[0..L) = pre[j..j+L) + bias[j..j+L), pre read from native memory at byte byteOff; true if
+     * any of them is > thr.
+     */
+    static boolean biasedAny(ByteBuffer pre, int byteOff, float[] bias, int j, float thr, float[] block) {
+        FloatVector v = FloatVector.fromByteBuffer(S, pre, byteOff, NATIVE).add(FloatVector.fromArray(S, bias, j));
+        v.intoArray(block, 0);
+        return v.compare(VectorOperators.GT, thr).anyTrue();
+    }
+
     /** Adam on native p/m/v (byte offset off, n floats) with gradient g[go..] * coef (g null: zero). */
     static int adam(ByteBuffer p, ByteBuffer m, ByteBuffer v, long off, float[] g, int go, int n, float coef,
                     float b1, float omb1, float b2, float omb2, float bc2Sqrt, float eps, float stepSize) {

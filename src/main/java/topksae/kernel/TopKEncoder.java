@@ -72,6 +72,17 @@ public final class TopKEncoder {
         times.lap(1);
         FloatBuffer pb = Native.view(pre);
         Native.view(b).get(0, bias, 0, n);
+        if (Vec.SIMD && k > 0 && (long) rows * n * 4 < Integer.MAX_VALUE) {
+            java.nio.ByteBuffer bytes = Native.bytes(pre);
+            Par.range(rows, ROW_GRAIN, (c, lo, hi) -> {
+                RowTopK.Heap heap = new RowTopK.Heap(k);
+                for (int i = lo; i < hi; i++) {
+                    cnt[i] = RowTopK.selectNative(bytes, pb, i * n * 4, bias, n, k, heap, idx, val, i * k);
+                }
+            });
+            times.lap(2);
+            return;
+        }
         Par.range(rows, ROW_GRAIN, (c, lo, hi) -> {
             float[] row = Scratch.floats(0, n);
             RowTopK.Heap heap = new RowTopK.Heap(k);
