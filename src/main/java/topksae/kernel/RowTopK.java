@@ -151,19 +151,24 @@ public final class RowTopK {
     }
 
     private static int offer(float[] hv, int[] hi, int c, int k, float a, int j) {
+        return offer(hv, hi, 0, c, k, a, j);
+    }
+
+    /** Offers (a, j) to the heap of c (of at most k) entries at hv/hi[base..]; returns the new size. */
+    static int offer(float[] hv, int[] hi, int base, int c, int k, float a, int j) {
         if (c < k) {
             int p = c;
             while (p > 0) {
                 int parent = (p - 1) >> 1;
-                if (!worse(a, j, hv[parent], hi[parent])) {
+                if (!worse(a, j, hv[base + parent], hi[base + parent])) {
                     break;
                 }
-                hv[p] = hv[parent];
-                hi[p] = hi[parent];
+                hv[base + p] = hv[base + parent];
+                hi[base + p] = hi[base + parent];
                 p = parent;
             }
-            hv[p] = a;
-            hi[p] = j;
+            hv[base + p] = a;
+            hi[base + p] = j;
             return c + 1;
         }
         int p = 0;
@@ -173,25 +178,28 @@ public final class RowTopK {
                 break;
             }
             int r = l + 1;
-            int w = r < k && worse(hv[r], hi[r], hv[l], hi[l]) ? r : l;
-            if (!worse(hv[w], hi[w], a, j)) {
+            int w = r < k && worse(hv[base + r], hi[base + r], hv[base + l], hi[base + l]) ? r : l;
+            if (!worse(hv[base + w], hi[base + w], a, j)) {
                 break;
             }
-            hv[p] = hv[w];
-            hi[p] = hi[w];
+            hv[base + p] = hv[base + w];
+            hi[base + p] = hi[base + w];
             p = w;
         }
-        hv[p] = a;
-        hi[p] = j;
+        hv[base + p] = a;
+        hi[base + p] = j;
         return c;
     }
 
-    private static void sortByIndex(float[] hv, int[] hi, int c) {
-        for (int a = 1; a < c; a++) {
+    private static void sortByIndex(float[] hv, int[] hi, int c) { sortByIndex(hv, hi, 0, c); }
+
+    /** Sorts the c entries at hv/hi[base..] by index. */
+    static void sortByIndex(float[] hv, int[] hi, int base, int c) {
+        for (int a = base + 1; a < base + c; a++) {
             int i = hi[a];
             float v = hv[a];
             int b = a - 1;
-            while (b >= 0 && hi[b] > i) {
+            while (b >= base && hi[b] > i) {
                 hi[b + 1] = hi[b];
                 hv[b + 1] = hv[b];
                 b--;

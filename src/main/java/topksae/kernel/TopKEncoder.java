@@ -19,6 +19,7 @@ public final class TopKEncoder {
     private final int k;
     private final float[] bias;
     private int cap = -1;
+    private char order;
     private INDArray pre;
     private INDArray xBuf;
     float[] xa;
@@ -51,12 +52,22 @@ public final class TopKEncoder {
             return;
         }
         cap = rows;
-        pre = Nd4j.create(DataType.FLOAT, new long[] {rows, n}, 'c');
+        order = preOrder(rows, n);
+        pre = Nd4j.create(DataType.FLOAT, new long[] {rows, n}, order);
         xBuf = Nd4j.create(DataType.FLOAT, new long[] {rows, d}, 'c');
         xa = new float[rows * d];
         idx = new int[rows * k];
         val = new float[rows * k];
         cnt = new int[rows];
+    }
+
+    /**
+     * Layout of the GEMM output: 'f' (column-major, the faster GEMM; scanned by {@link ColumnTopK})
+     * unless -Dtopksae.preOrder=c, or the buffer exceeds 2 GB.
+     */
+    static char preOrder(int rows, int n) {
+        boolean small = 4L * rows * n < Integer.MAX_VALUE;
+        return small && !"c".equals(System.getProperty("topksae.preOrder")) ? 'f' : 'c';
     }
 
     /** Stages x (into xa too), runs the GEMM (times phase 1) and the top-k (phase 2). */
@@ -70,8 +81,16 @@ public final class TopKEncoder {
         Native.view(xBuf).put(0, xa, 0, rows * d);
         Nd4j.gemm(xBuf, w, pre, false, true, 1.0, 0.0);
         times.lap(1);
-        FloatBuffer pb = Native.view(pre);
         Native.view(b).get(0, bias, 0, n);
+        if (order == 'f') {
+            FloatBuffer pf = pre.data().asNioFloat();
+            java.nio.ByteBuffer bytes = pre.data().asNio().order(java.nio.ByteOrder.nativeOrder());
+            Par.range(rows, ColumnTopK.block(rows, Par.threads()),
+                (c, lo, hi) -> ColumnTopK.select(bytes, pf, rows, n, bias, k, lo, hi, idx, val, cnt));
+            times.lap(2);
+            return;
+        }
+        FloatBuffer pb = Native.view(pre);
         if (Vec.SIMD && k > 0 && (long) rows * n * 4 < Integer.MAX_VALUE) {
             java.nio.ByteBuffer bytes = Native.bytes(pre);
             Par.range(rows, ROW_GRAIN, (c, lo, hi) -> {
