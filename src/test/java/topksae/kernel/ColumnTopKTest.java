@@ -55,11 +55,11 @@ class ColumnTopKTest {
         INDArray w = Nd4j.randn(DataType.FLOAT, 300, 24);
         INDArray b = Nd4j.randn(DataType.FLOAT, 300);
         INDArray x = Nd4j.randn(DataType.FLOAT, 77, 24);
-        SparseCodes f = new TopKEncoder(w, b, 10).encode(x);
-        SparseCodes c;
-        System.setProperty("topksae.preOrder", "c");
+        SparseCodes c = new TopKEncoder(w, b, 10).encode(x);
+        SparseCodes f;
+        System.setProperty("topksae.preOrder", "f");
         try {
-            c = new TopKEncoder(w, b, 10).encode(x);
+            f = new TopKEncoder(w, b, 10).encode(x);
         } finally {
             System.clearProperty("topksae.preOrder");
         }
