@@ -19,6 +19,7 @@ public final class Trainer {
     private final List<Parameter> params;
     private final Loss loss;
     private final DeadLatents dead;
+    private SparseLinearStep fast;
 
     public Trainer(SAE sae, TrainConfig cfg) {
         this.sae = sae;
@@ -43,6 +44,12 @@ public final class Trainer {
 
     /** A full training step on a batch; returns its statistics. */
     public StepStats step(INDArray x) {
+        if (SparseLinearStep.supports(sae, cfg)) {
+            fast = SparseLinearStep.reuse(fast, sae, cfg, adam);
+            StepStats s = fast.step(x);
+            dead.update(s.fireCounts, s.tokens);
+            return s;
+        }
         Pass p = forwardBackward(x);
         clipGradients();
         applyUpdate();
