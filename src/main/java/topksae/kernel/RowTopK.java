@@ -64,6 +64,49 @@ public final class RowTopK {
         return c;
     }
 
+    /**
+     * Like {@link #select} on row[j] + bias[j]; row is overwritten by those sums (fused with the
+     * threshold test, vectorized when {@link Vec#SIMD}).
+     */
+    public static int selectWithBias(float[] row, float[] bias, int n, int k, Heap h, int[] idx, float[] val,
+                                     int off) {
+        if (!Vec.SIMD || k <= 0) {
+            for (int j = 0; j < n; j++) {
+                row[j] += bias[j];
+            }
+            return select(row, n, k, h, idx, val, off);
+        }
+        float[] hv = h.v;
+        int[] hi = h.i;
+        int c = 0;
+        float thr = 0f;
+        int lanes = Simd.L;
+        int j = 0;
+        for (int up = n - n % lanes; j < up; j += lanes) {
+            if (Simd.addBiasAny(row, bias, j, thr)) {
+                for (int t = j; t < j + lanes; t++) {
+                    float a = row[t];
+                    if (a > thr) {
+                        c = offer(hv, hi, c, k, a, t);
+                        thr = c == k ? hv[0] : 0f;
+                    }
+                }
+            }
+        }
+        for (; j < n; j++) {
+            float a = row[j] + bias[j];
+            row[j] = a;
+            if (a > thr) {
+                c = offer(hv, hi, c, k, a, j);
+                thr = c == k ? hv[0] : 0f;
+            }
+        }
+        sortByIndex(hv, hi, c);
+        System.arraycopy(hi, 0, idx, off, c);
+        System.arraycopy(hv, 0, val, off, c);
+        return c;
+    }
+
     /** (v, i) ranks below (w, l): smaller value, or same value and higher index. */
     private static boolean worse(float v, int i, float w, int l) {
         return v < w || v == w && i > l;

@@ -137,9 +137,9 @@ public final class SparseLinearKernel {
         times.lap(4);
         float coef = h.clip() > 0 ? (float) Math.min(1.0, h.clip() / (r.gradNorm + 1e-6)) : 1f;
         AdamPass adam = new AdamPass(h.lr(), h.beta1(), h.beta2(), h.eps(), h.step());
-        adam.rows(Native.view(w), Native.view(m[0]), Native.view(v[0]), gW, has, coef, n, d);
-        adam.rows(Native.view(b), Native.view(m[1]), Native.view(v[1]), gB, null, coef, n, 1);
-        adam.rows(Native.view(dict), Native.view(m[2]), Native.view(v[2]), gD, has, coef, n, d);
+        update(adam, w, m[0], v[0], gW, has, coef, n, d);
+        update(adam, b, m[1], v[1], gB, null, coef, n, 1);
+        update(adam, dict, m[2], v[2], gD, has, coef, n, d);
         if (trainMult) {
             adam.rows(Native.view(mult), Native.view(m[3]), Native.view(v[3]),
                     new float[] {(float) multGrad}, null, coef, 1, 1);
@@ -147,6 +147,13 @@ public final class SparseLinearKernel {
         times.lap(5);
         times.endStep();
         return r;
+    }
+
+    private static void update(AdamPass adam, INDArray p, INDArray m, INDArray v, float[] g, boolean[] has,
+                               float coef, int n, int d) {
+        boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0;
+        adam.rows(Native.view(p), Native.view(m), Native.view(v), direct ? Native.bytes(p) : null,
+                direct ? Native.bytes(m) : null, direct ? Native.bytes(v) : null, g, has, coef, n, d);
     }
 
     /** xHat, the loss, dL/dxHat (into grad) and dL/dpre at the selected entries; returns dL/dm. */

@@ -77,10 +77,7 @@ public final class TopKEncoder {
             RowTopK.Heap heap = new RowTopK.Heap(k);
             for (int i = lo; i < hi; i++) {
                 pb.get(i * n, row, 0, n);
-                for (int j = 0; j < n; j++) {
-                    row[j] += bias[j];
-                }
-                cnt[i] = RowTopK.select(row, n, k, heap, idx, val, i * k);
+                cnt[i] = RowTopK.selectWithBias(row, bias, n, k, heap, idx, val, i * k);
             }
         });
         times.lap(2);
