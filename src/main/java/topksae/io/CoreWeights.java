@@ -30,8 +30,17 @@ public final class CoreWeights {
     private CoreWeights() {
     }
 
-    /** A core model plus its optional input offset, as rebuilt from a file. */
+    /** A core model plus its optional input offset (null = none), as rebuilt from a file. */
     public record Imported(SAE sae, float[] preBias) {
+        /** The core model alone; refuses, with the reason, a file whose b_dec is not zero. */
+        public SAE saeWithoutOffset() {
+            if (preBias != null) {
+                throw new IllegalArgumentException("this SAE has a non-zero b_dec (an input offset subtracted before"
+                        + " encoding and added after decoding), which the core SAE (overcomplete's TopKSAE) has no"
+                        + " place for: import it as a TopKSAEModel (ModelFiles), or apply preBias() yourself");
+            }
+            return sae;
+        }
     }
 
     /** The inference form of {@code sae} (left untouched) with input offset {@code preBias} (null = none). */

@@ -40,6 +40,8 @@ class CoreExportRoundTripTest {
         assertArrayEquals(bias, w.bDec());
         CoreWeights.Imported back = CoreWeights.toSae(w);
         assertArrayEquals(bias, back.preBias());
+        assertTrue(assertThrows(IllegalArgumentException.class, back::saeWithoutOffset).getMessage()
+                .contains("non-zero b_dec"));
         assertEquals("identity", back.sae().config().normalization);
         SAE evalCopy = SAE.fromConfig(sae.config());
         evalCopy.loadStateDict(sae.stateDict());
@@ -102,7 +104,9 @@ class CoreExportRoundTripTest {
     void importWithoutDecoderBiasHasNoPreBias() throws IOException {
         SAE sae = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 6, 12, 2), 1);
         SaeLensFormat.write(CoreWeights.fromSae(sae, null), tmp, Map.of());
-        assertNull(CoreWeights.toSae(SaeLensFormat.read(tmp)).preBias());
+        CoreWeights.Imported back = CoreWeights.toSae(SaeLensFormat.read(tmp));
+        assertNull(back.preBias());
+        assertEquals(back.sae(), back.saeWithoutOffset());
     }
 
     @Test
