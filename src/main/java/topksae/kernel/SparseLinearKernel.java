@@ -100,7 +100,7 @@ public final class SparseLinearKernel {
     public int k() { return k; }
 
     private void ensure(int rows) {
-        if (rows == cap) {
+        if (rows <= cap) {
             return;
         }
         cap = rows;

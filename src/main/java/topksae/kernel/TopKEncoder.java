@@ -19,7 +19,10 @@ public final class TopKEncoder {
     private final int k;
     private final float[] bias;
     private int cap = -1;
+    private int rowsNow = -1;
     private char order;
+    private org.nd4j.linalg.api.buffer.DataBuffer preData;
+    private org.nd4j.linalg.api.buffer.DataBuffer xData;
     private INDArray pre;
     private INDArray xBuf;
     float[] xa;
@@ -47,18 +50,25 @@ public final class TopKEncoder {
 
     public int dim() { return d; }
 
+    /** Buffers for rows rows: grown when needed, else views over the larger ones (no reallocation). */
     private void ensure(int rows) {
-        if (rows == cap) {
+        if (rows == rowsNow) {
             return;
         }
-        cap = rows;
-        order = preOrder(rows, n);
-        pre = Nd4j.create(DataType.FLOAT, new long[] {rows, n}, order);
-        xBuf = Nd4j.create(DataType.FLOAT, new long[] {rows, d}, 'c');
-        xa = new float[rows * d];
-        idx = new int[rows * k];
-        val = new float[rows * k];
-        cnt = new int[rows];
+        if (rows > cap) {
+            cap = rows;
+            order = preOrder(rows, n);
+            preData = Nd4j.createBuffer(DataType.FLOAT, (long) rows * n, false);
+            xData = Nd4j.createBuffer(DataType.FLOAT, (long) rows * d, false);
+            xa = new float[rows * d];
+            idx = new int[rows * k];
+            val = new float[rows * k];
+            cnt = new int[rows];
+        }
+        rowsNow = rows;
+        long[] strides = order == 'c' ? new long[] {n, 1} : new long[] {1, rows};
+        pre = Nd4j.create(preData, new long[] {rows, n}, strides, 0, order);
+        xBuf = Nd4j.create(xData, new long[] {rows, d}, new long[] {d, 1}, 0, 'c');
     }
 
     /**
