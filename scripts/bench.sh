@@ -3,6 +3,7 @@
 #   scripts/bench.sh [--section train] [options passed to the section]
 # Section "train" (topksae.bench.TrainBench): options --dim 768 --concepts 16384 --k 32 --batch 4096
 #   --steps 6 --warmup 2 --threads 0 (0 = all cores) --encoder linear --normalization l2
+#   --preOrder c|f (layout of the GEMM output of the fused step and the encoder)
 # Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
 set -euo pipefail
 cd "$(dirname "$0")/.."
