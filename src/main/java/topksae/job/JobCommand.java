@@ -1,0 +1,117 @@
+package topksae.job;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The job's command line: every {@link Setting} becomes a flag, listed by {@code --help} with its
+ * property name and default. Values resolve as flag, then {@code spark.topksae.*} property
+ * (from {@code --properties-file} or {@code --conf}), then the built-in default.
+ */
+public final class JobCommand {
+  public static final String NAME = "topksae.job.TrainJob";
+
+  private final List<Setting> settings;
+
+  public JobCommand(List<Setting> settings) {
+    this.settings = settings;
+  }
+
+  /** What the command line asked for: help text, or resolved values by setting name. */
+  public record Parsed(String help, Map<String, Object> values) {
+    public boolean helpRequested() {
+      return help != null;
+    }
+  }
+
+  /** Parses flags and properties; throws {@link SettingException} naming any bad setting. */
+  public Parsed parse(String[] args, Map<String, String> sparkProperties) {
+    CommandLine cli = new CommandLine(spec());
+    ParseResult result;
+    try {
+      result = cli.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      throw new SettingException(e.getMessage());
+    }
+    if (result.isUsageHelpRequested()) {
+      return new Parsed(cli.getUsageMessage(CommandLine.Help.Ansi.OFF), Map.of());
+    }
+    rejectUnknownProperties(sparkProperties);
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Setting s : settings) {
+      String raw = result.hasMatchedOption(s.flag())
+          ? result.matchedOptionValue(s.flag(), "")
+          : sparkProperties.getOrDefault(s.property(), s.defaultValue());
+      values.put(s.name(), s.parse(raw));
+    }
+    return new Parsed(null, values);
+  }
+
+  /** The full usage text, as {@code --help} prints it. */
+  public String usage() {
+    StringWriter out = new StringWriter();
+    new CommandLine(spec()).usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
+    return out.toString();
+  }
+
+  private void rejectUnknownProperties(Map<String, String> sparkProperties) {
+    TreeSet<String> known = new TreeSet<>();
+    settings.forEach(s -> known.add(s.property()));
+    for (String key : sparkProperties.keySet()) {
+      if (key.startsWith(Setting.PREFIX) && !known.contains(key)) {
+        throw new SettingException("unknown setting " + key + "; known settings: "
+            + String.join(", ", known));
+      }
+    }
+  }
+
+  private CommandSpec spec() {
+    CommandSpec spec = CommandSpec.create();
+    spec.name("spark-submit --class " + NAME + " topk-sae-spark-job.jar");
+    spec.mixinStandardHelpOptions(true);
+    spec.version("topk-sae-spark " + version());
+    spec.usageMessage()
+        .description("Trains a TopK sparse autoencoder on activations in Parquet and writes the "
+            + "model, summary.json and an HTML/PNG report. Every flag is also the Spark property "
+            + "shown (spark.topksae.<name>), for --properties-file or --conf; a flag wins.")
+        .width(100)
+        .sortOptions(false)
+        .abbreviateSynopsis(true);
+    Map<String, ArgGroupSpec.Builder> groups = new LinkedHashMap<>();
+    for (Setting s : settings) {
+      groups.computeIfAbsent(s.group(), g -> ArgGroupSpec.builder()
+          .heading("%n" + g + ":%n").exclusive(false).multiplicity("0..1"))
+          .addArg(option(s));
+    }
+    groups.values().forEach(g -> spec.addArgGroup(g.build()));
+    return spec;
+  }
+
+  private static OptionSpec option(Setting s) {
+    String shown = s.defaultValue().isEmpty() ? "(unset)" : s.defaultValue();
+    OptionSpec.Builder b = OptionSpec.builder(s.flag())
+        .type(String.class)
+        .paramLabel("<" + s.kind().name().toLowerCase() + ">")
+        .description(s.description().replace("%", "%%"),
+            "  property " + s.property() + ", default: " + shown.replace("%", "%%"));
+    if (s.kind() == Setting.Kind.BOOLEAN) {
+      b.arity("0..1").fallbackValue("true").paramLabel("<true|false>");
+    }
+    return b.build();
+  }
+
+  private static String version() {
+    String v = JobCommand.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

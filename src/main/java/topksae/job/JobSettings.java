@@ -1,0 +1,42 @@
+package topksae.job;
+
+import java.util.List;
+
+import topksae.job.Setting.Kind;
+
+/** The settings that belong to the job itself (input, output, resume, the built-in data set). */
+public final class JobSettings {
+  public static final String IO = "Input and output";
+  public static final String SYNTHETIC = "Built-in synthetic activations (used when --input is empty)";
+
+  private JobSettings() {
+  }
+
+  public static List<Setting> all() {
+    return List.of(
+        new Setting("input", Kind.STRING, "",
+            "Parquet path of the activations (local, hdfs://, s3a://, any Hadoop filesystem). "
+                + "Empty: generate a small synthetic set and train on it.", IO, null),
+        new Setting("output", Kind.STRING, "out/topksae",
+            "Directory (any Hadoop filesystem) for model/, summary.json, report/ and checkpoints/.",
+            IO, null),
+        new Setting("overwrite", Kind.BOOLEAN, "false",
+            "Replace an existing model and report in --output.", IO, null),
+        new Setting("resume", Kind.BOOLEAN, "false",
+            "Continue from the newest checkpoint in the checkpoint directory.", IO, null),
+        new Setting("reportSampleRows", Kind.LONG, "100000",
+            "Rows encoded after training to measure latent firing frequencies for the report.",
+            IO, Setting.positive()),
+        new Setting("syntheticRows", Kind.INT, "16384",
+            "Rows (tokens) of the synthetic set.", SYNTHETIC, Setting.positive()),
+        new Setting("syntheticDim", Kind.INT, "64",
+            "Activation width of the synthetic set.", SYNTHETIC, Setting.positive()),
+        new Setting("syntheticAtoms", Kind.INT, "256",
+            "Ground-truth dictionary size the synthetic set is drawn from.", SYNTHETIC,
+            Setting.positive()),
+        new Setting("syntheticActive", Kind.INT, "4",
+            "Ground-truth atoms active per synthetic row.", SYNTHETIC, Setting.positive()),
+        new Setting("syntheticPartitions", Kind.INT, "4",
+            "Parquet files of the synthetic set.", SYNTHETIC, Setting.positive()));
+  }
+}

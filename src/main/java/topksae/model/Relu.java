@@ -1,0 +1,23 @@
+package topksae.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** max(x, 0); the gradient at 0 is 0, as in torch. */
+public final class Relu extends Layer {
+    private INDArray output;
+
+    @Override public INDArray forward(INDArray x) {
+        output = Transforms.relu(x, true);
+        return output;
+    }
+
+    @Override public INDArray backward(INDArray g) {
+        return g.mul(positive(output));
+    }
+
+    /** 1 where a > 0, else 0, in a's data type. */
+    public static INDArray positive(INDArray a) {
+        return a.gt(0).castTo(a.dataType());
+    }
+}

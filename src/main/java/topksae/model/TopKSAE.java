@@ -1,0 +1,71 @@
+package topksae.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** overcomplete's TopKSAE: codes keep the k largest activations of each token, zeros elsewhere. */
+public class TopKSAE extends SAE {
+    private final int topK;
+    private TopKSelect.Selector selector = TopKSelect.DEFAULT;
+    private int[][] lastIndices;
+
+    public TopKSAE(int[] inputShape, int nbConcepts, Integer topK, Object encoderModule,
+                   DictionaryParams dictionaryParams, String device) {
+        this(inputShape, nbConcepts, topK, encoderModule, dictionaryParams, device, null, 42L);
+    }
+
+    public TopKSAE(int[] inputShape, int nbConcepts, Integer topK, Object encoderModule,
+                   DictionaryParams dictionaryParams, String device, Encoders.Options options, long seed) {
+        super(inputShape, nbConcepts, encoderModule, dictionaryParams, device, options, seed);
+        if (topK != null && topK <= 0) {
+            throw new IllegalArgumentException("topK must be > 0");
+        }
+        this.topK = topK != null ? topK : Math.max(nbConcepts / 10, 1);
+    }
+
+    public TopKSAE(int inputDim, int nbConcepts, Integer topK) {
+        this(new int[] {inputDim}, nbConcepts, topK, null, null, "cpu");
+    }
+
+    public int topK() { return topK; }
+
+    /** Replaces the per-row selection (e.g. to reproduce another library's pick among ties). */
+    /** The current per-row selection. */
+    public TopKSelect.Selector selector() { return selector; }
+
+    public TopKSAE selector(TopKSelect.Selector s) {
+        selector = s == null ? TopKSelect.DEFAULT : s;
+        return this;
+    }
+
+    /** The indices chosen by the last encode, one array of k per token. */
+    public int[][] lastIndices() { return lastIndices; }
+
+    @Override protected INDArray sparsify(INDArray act) {
+        int[][] idx = selector.select(act, topK);
+        INDArray codes = Nd4j.zerosLike(act);
+        for (int r = 0; r < idx.length; r++) {
+            for (int j : idx[r]) {
+                codes.putScalar(r, j, act.getDouble(r, j));
+            }
+        }
+        lastIndices = idx;
+        return codes;
+    }
+
+    @Override protected INDArray sparsifyBackward(INDArray g) {
+        INDArray ga = Nd4j.zerosLike(g);
+        for (int r = 0; r < lastIndices.length; r++) {
+            for (int j : lastIndices[r]) {
+                ga.putScalar(r, j, g.getDouble(r, j));
+            }
+        }
+        return ga;
+    }
+
+    @Override public SAEConfig config() {
+        SAEConfig c = baseConfig("topk");
+        c.topK = topK;
+        return c;
+    }
+}

@@ -1,0 +1,19 @@
+package topksae.train;
+
+/** Optimizer, clipping and loss settings of one training step (defaults as overcomplete's README). */
+public final class TrainConfig implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    public double lr = 5e-4;
+    public double beta1 = 0.9;
+    public double beta2 = 0.999;
+    public double eps = 1e-8;
+    /** Max total gradient norm, torch clip_grad_norm_ semantics; 0 = off. */
+    public double clipGrad = 1.0;
+    /** Weight of the AuxK term; 0 = plain MSE. */
+    public double auxKPenalty = 0.0;
+    /** "overcomplete" (top_k_auxiliary_loss) or "paper" (k_aux over dead latents). */
+    public String auxKMode = "overcomplete";
+    public int kAux = 512;
+    /** A latent is dead (paper AuxK) after this many training tokens without firing. */
+    public long deadTokens = 10_000_000L;
+}
