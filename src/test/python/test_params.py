@@ -5,8 +5,10 @@ import pytest
 from topksae.spark import PARAM_SPECS, TopKSAEEstimator, TopKSAEParams
 from topksae.spark._params import MODEL_SETTABLE
 
-JAVA_TYPES = {"IntParam": int, "LongParam": int, "DoubleParam": float, "BooleanParam": bool,
-              "Param": str}
+from pyspark.ml.param import TypeConverters as T
+
+CONVERTERS = {"IntParam": T.toInt, "LongParam": T.toInt, "DoubleParam": T.toFloat,
+              "BooleanParam": T.toBoolean, "Param": T.toString}
 
 
 def java_params(java_obj):
@@ -29,13 +31,13 @@ def test_defaults_without_a_jvm():
 
 
 def test_names_types_and_defaults_match_the_jvm(spark):
-    java = java_params(TopKSAEEstimator()._java_obj)
+    est = TopKSAEEstimator()  # kept: the Java object lives as long as its Python wrapper
+    java = java_params(est._java_obj)
     python = {s.name: s for s in PARAM_SPECS}
     assert sorted(python) == sorted(java)
     for name, (java_type, java_default) in java.items():
         spec = python[name]
-        assert isinstance(spec.converter("1" if JAVA_TYPES[java_type] is str else 1),
-                          JAVA_TYPES[java_type]), name
+        assert spec.converter is CONVERTERS[java_type], name
         if java_default is None:
             assert spec.default is None, name
         elif isinstance(java_default, float):

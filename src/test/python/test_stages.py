@@ -15,20 +15,22 @@ NB, K = 32, 4
 
 
 def small_estimator(**extra):
-    kw = dict(nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=2,
-              learningRate=5e-3, seed=3)
+    kw = dict(nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=1,
+              learningRate=2e-2, seed=3)
     kw.update(extra)
     return TopKSAEEstimator(**kw)
 
 
 @pytest.fixture(scope="module")
 def model(activations):
-    return small_estimator().fit(activations)
+    # 600 rows, 2 workers x 5 steps x 64 rows per round: about one round per epoch
+    return small_estimator(maxEpochs=10).fit(activations)
 
 
 def test_fit_returns_a_python_model_with_the_estimator_params(model):
     assert isinstance(model, TopKSAEModel)
-    assert (model.getNbConcepts(), model.getTopK(), model.getSeed()) == (NB, K, 3)
+    assert (model.getNbConcepts(), model.getTopK(), model.getSeed(), model.getMaxEpochs()) == \
+        (NB, K, 3, 10)
     assert model._java_obj.getNbConcepts() == NB
 
 
@@ -52,7 +54,7 @@ def test_dictionary_is_a_numpy_copy_of_the_jvm_one(model):
 
 def test_summary_is_plain_python(model):
     s = model.summary
-    assert isinstance(s, TopKSAETrainingSummary) and len(s) >= 2
+    assert isinstance(s, TopKSAETrainingSummary) and len(s) >= 5
     assert all(isinstance(r, dict) for r in s.rounds)
     assert {"round", "loss", "fvu", "l0", "deadFraction"} <= set(s.columns)
     losses = s.column("loss")
@@ -68,6 +70,7 @@ def test_reconstruction_explains_the_data(model, activations):
     xhat = np.array([r.xhat.toArray() for r in out.select("xhat").collect()])
     fvu = ((x - xhat) ** 2).sum() / ((x - x.mean(0)) ** 2).sum()
     assert fvu < 0.5, fvu
+    assert fvu == pytest.approx(model.summary.column("fvu")[-1], rel=0.5)
 
 
 def test_model_save_and_load_round_trip(model, activations, tmp_path):
@@ -91,7 +94,7 @@ def test_estimator_save_and_load_keeps_params(tmp_path):
 
 
 def test_pipeline_model_load_finds_the_python_class(activations, tmp_path):
-    fitted = Pipeline(stages=[small_estimator(maxEpochs=1)]).fit(activations)
+    fitted = Pipeline(stages=[small_estimator()]).fit(activations)
     path = str(tmp_path / "pipe")
     fitted.save(path)
     stage = PipelineModel.load(path).stages[0]

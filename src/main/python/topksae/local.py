@@ -45,6 +45,7 @@ def local_session(app_name: str = "topksae", jar: Optional[str] = None, cores: i
                        "-Dorg.bytedeco.javacpp.maxbytes=4G "
                        "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G")
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", str(2 * cores))
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
     for key, value in conf.items():

@@ -61,12 +61,21 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
 
     @property
     def dictionary(self) -> np.ndarray:
-        """The dictionary (decoder rows), a float32 array of shape [nbConcepts, dim]."""
+        """The dictionary (decoder rows, normalized), a float32 array [nbConcepts, dim]."""
+        _jvm.require_classic("dictionary")
         return _jvm.dictionary(self)
 
     @property
+    def hasSummary(self) -> bool:
+        """True for a model returned by fit (a loaded model has no summary)."""
+        _jvm.require_classic("hasSummary")
+        return bool(self._java_obj.hasSummary())
+
+    @property
     def summary(self) -> TopKSAETrainingSummary:
-        """Per-round training records (loss, FVU, L0, dead fraction, ...) as Python objects."""
+        """What the fit did: per-round records (loss, FVU, L0, dead fraction, ...) and totals,
+        as Python lists and dicts."""
+        _jvm.require_classic("summary")
         return TopKSAETrainingSummary(*_jvm.summary(self))
 
 

@@ -81,6 +81,17 @@ def scalar_getters(obj: Any, skip: Tuple[str, ...] = ()) -> Dict[str, Any]:
     return dict(sorted(out.items()))
 
 
+def require_classic(attribute: str) -> None:
+    """Spark Connect servers answer only the model attributes Spark lists for its own models."""
+    from pyspark.sql.utils import is_remote
+    if is_remote():
+        raise NotImplementedError(
+            "TopKSAEModel.%s is not available over Spark Connect: the server lets clients call "
+            "only the attributes Spark allows for its own models. fit, transform, save and load "
+            "work; for the weights, save the model and read them with "
+            "topksae.weights.read_weights(path)." % attribute)
+
+
 def dictionary(model: Any) -> np.ndarray:
     """The model's dictionary [nbConcepts, dim] as float32."""
     return matrix(model._java_obj.dictionary(), "float")

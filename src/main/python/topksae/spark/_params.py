@@ -59,9 +59,10 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("handleInvalid", _S, "error",
               "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) "
               "or skip (count them)"),
-    ParamSpec("initialization", _S, "default",
-              "weight init: default (the core model's) or tied (linear encoder = transpose of "
-              "the unit-norm dictionary)"),
+    ParamSpec("initialization", _S, "auto",
+              "weight init: tied (linear encoder weight = the unit-norm dictionary, "
+              "W_enc = W_dec^T), default (the core model's), or auto (tied for the linear "
+              "encoder, else default)"),
     ParamSpec("decoderBiasInit", _S, "none",
               "fixed input offset: none (exact core model) or mean (subtract the data mean "
               "before encoding, add it back after decoding)"),
