@@ -46,6 +46,21 @@ public final class NearestConcepts {
         return out;
     }
 
+    /** Same, with the dictionary as little-endian float32 bytes, row-major [rows, cols] (for Python). */
+    public static Dataset<Row> nearestConceptsFromBytes(byte[] littleEndian, int rows, int cols, int n) {
+        if ((long) rows * cols * 4 != littleEndian.length) {
+            throw new IllegalArgumentException(littleEndian.length + " bytes do not hold " + rows + " x " + cols
+                    + " float32 values");
+        }
+        java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(littleEndian).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
+        float[][] d = new float[rows][cols];
+        for (float[] row : d) {
+            fb.get(row);
+        }
+        return nearestConcepts(d, n);
+    }
+
     private static StructType schema() {
         return new StructType()
                 .add("concept", DataTypes.IntegerType, false)

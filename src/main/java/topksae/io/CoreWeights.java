@@ -30,8 +30,17 @@ public final class CoreWeights {
     private CoreWeights() {
     }
 
-    /** A core model plus its optional input offset, as rebuilt from a file. */
+    /** A core model plus its optional input offset (null = none), as rebuilt from a file. */
     public record Imported(SAE sae, float[] preBias) {
+        /** The core model alone; refuses, with the reason, a file whose b_dec is not zero. */
+        public SAE saeWithoutOffset() {
+            if (preBias != null) {
+                throw new IllegalArgumentException("this SAE has a non-zero b_dec (an input offset subtracted before"
+                        + " encoding and added after decoding), which the core SAE (overcomplete's TopKSAE) has no"
+                        + " place for: import it as a TopKSAEModel (ModelFiles), or apply preBias() yourself");
+            }
+            return sae;
+        }
     }
 
     /** The inference form of {@code sae} (left untouched) with input offset {@code preBias} (null = none). */
@@ -55,6 +64,40 @@ public final class CoreWeights {
         meta.put(CONFIG_KEY, cfg.toJson());
         return new TopKWeights(d, n, topk.topK(), floats(state.get(ENC_W)), floats(state.get(ENC_B)),
                 floats(evalDictionary(sae)), preBias == null ? new float[d] : preBias.clone(), true, meta);
+    }
+
+    /**
+     * A linear BatchTopK model in SAELens' JumpReLU form. In eval mode BatchTopK keeps
+     * {@code relu(pre) >= runningThreshold}; JumpReLU keeps {@code pre > threshold}. With threshold =
+     * the float just below the running threshold the two rules select the same codes for every
+     * float32 input (and a threshold <= 0 keeps all positive codes in both).
+     */
+    public static void batchTopKToSaeLens(SAE sae, float[] preBias, java.nio.file.Path dir,
+                                          Map<String, String> extraMetadata) throws java.io.IOException {
+        SAEConfig cfg = sae.config();
+        if (!(sae instanceof topksae.model.BatchTopKSAE b) || !"linear".equals(cfg.encoder)) {
+            throw new IllegalArgumentException("needs a BatchTopK SAE with the linear encoder, got '" + cfg.variant
+                    + "' / '" + cfg.encoder + "'");
+        }
+        if (b.runningThreshold() == null) {
+            throw new IllegalArgumentException("the BatchTopK model has no running threshold yet (never trained)");
+        }
+        int d = sae.inputDim();
+        int n = sae.nbConcepts();
+        Map<String, INDArray> state = sae.stateDict();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(CONFIG_KEY, cfg.toJson());
+        TopKWeights w = new TopKWeights(d, n, 1, floats(state.get(ENC_W)), floats(state.get(ENC_B)),
+                floats(evalDictionary(sae)), preBias == null ? new float[d] : preBias.clone(), true, meta);
+        float[] threshold = new float[n];
+        java.util.Arrays.fill(threshold, Math.nextDown(ceilToFloat(b.runningThreshold())));
+        SaeLensFormat.writeJumpRelu(w, threshold, dir, extraMetadata);
+    }
+
+    /** The smallest float32 >= v. */
+    static float ceilToFloat(double v) {
+        float f = (float) v;
+        return f < v ? Math.nextUp(f) : f;
     }
 
     /** The eval-mode (fused) dictionary, read from a copy when {@code sae} is training (reads there renormalize). */

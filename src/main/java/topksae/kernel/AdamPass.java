@@ -34,6 +34,19 @@ public final class AdamPass {
      */
     public void rows(FloatBuffer p, FloatBuffer m, FloatBuffer v, float[] g, boolean[] has, float coef,
                      int n, int d) {
+        rows(p, m, v, null, null, null, g, has, coef, n, d);
+    }
+
+    /**
+     * As above; when byte views of the same three arrays are given (pb, mb, vb: whole buffers, the
+     * arrays starting at byte 0) and SIMD is on, updates them in place without copies.
+     */
+    public void rows(FloatBuffer p, FloatBuffer m, FloatBuffer v, java.nio.ByteBuffer pb, java.nio.ByteBuffer mb,
+                     java.nio.ByteBuffer vb, float[] g, boolean[] has, float coef, int n, int d) {
+        if (Vec.SIMD && pb != null) {
+            simdRows(p, m, v, pb, mb, vb, g, has, coef, n, d);
+            return;
+        }
         int grain = Math.max(1, GRAIN_ELEMS / d);
         Par.range(n, grain, (c, lo, hi) -> {
             int len = (hi - lo) * d;
@@ -56,6 +69,58 @@ public final class AdamPass {
             m.put(off, tm, 0, len);
             v.put(off, tv, 0, len);
         });
+    }
+
+    private void simdRows(FloatBuffer p, FloatBuffer m, FloatBuffer v, java.nio.ByteBuffer pb,
+                          java.nio.ByteBuffer mb, java.nio.ByteBuffer vb, float[] g, boolean[] has, float coef,
+                          int n, int d) {
+        int grain = Math.max(1, GRAIN_ELEMS / d);
+        Par.range(n, grain, (c, lo, hi) -> {
+            float[] tail = Scratch.floats(1, 3 * Simd.L);
+            for (int j = lo; j < hi; j++) {
+                boolean zero = has != null && !has[j];
+                int done = Simd.adam(pb, mb, vb, 4L * j * d, zero ? null : g, j * d, d, coef,
+                        beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps, stepSize);
+                int rest = d - done;
+                if (rest > 0) {
+                    int o = j * d + done;
+                    p.get(o, tail, 0, rest);
+                    m.get(o, tail, Simd.L, rest);
+                    v.get(o, tail, 2 * Simd.L, rest);
+                    if (zero) {
+                        updateZeroTail(tail, rest);
+                    } else {
+                        updateTail(tail, g, o, coef, rest);
+                    }
+                    p.put(o, tail, 0, rest);
+                    m.put(o, tail, Simd.L, rest);
+                    v.put(o, tail, 2 * Simd.L, rest);
+                }
+            }
+        });
+    }
+
+    private void updateTail(float[] s, float[] g, int go, float coef, int n) {
+        for (int t = 0; t < n; t++) {
+            float gi = g[go + t] * coef;
+            float mi = s[Simd.L + t] * beta1 + oneMinusBeta1 * gi;
+            float vi = s[2 * Simd.L + t] * beta2 + oneMinusBeta2 * gi * gi;
+            s[Simd.L + t] = mi;
+            s[2 * Simd.L + t] = vi;
+            float den = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            s[t] = s[t] - stepSize * (mi / den);
+        }
+    }
+
+    private void updateZeroTail(float[] s, int n) {
+        for (int t = 0; t < n; t++) {
+            float mi = s[Simd.L + t] * beta1;
+            float vi = s[2 * Simd.L + t] * beta2;
+            s[Simd.L + t] = mi;
+            s[2 * Simd.L + t] = vi;
+            float den = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            s[t] = s[t] - stepSize * (mi / den);
+        }
     }
 
     private void update(float[] p, float[] m, float[] v, int o, float[] g, int go, float coef, int n) {

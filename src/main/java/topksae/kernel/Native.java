@@ -26,6 +26,12 @@ public final class Native {
         return b;
     }
 
+    /** A native-order byte view of a's whole buffer; a's first element is at byte 4 * a.offset(). */
+    public static java.nio.ByteBuffer bytes(INDArray a) {
+        view(a);
+        return a.data().asNio().order(java.nio.ByteOrder.nativeOrder());
+    }
+
     /** a as a dense float32 'c' array (a itself when it already is one). */
     public static INDArray dense(INDArray a) {
         if (a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1

@@ -1,11 +1,26 @@
 package topksae.kernel;
 
-/** Loops over float arrays, written so the JIT can vectorize or pipeline them. */
+/**
+ * Loops over float arrays: explicit SIMD (jdk.incubator.vector) when that module is loaded, else
+ * scalar loops (the JIT does not vectorize loops with two array offsets, nor float reductions).
+ */
 public final class Vec {
+    /** Whether the SIMD versions are used (the JVM was started with --add-modules=jdk.incubator.vector). */
+    public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !Boolean.getBoolean("topksae.noSimd");
+
     private Vec() { }
 
     /** y[yo..yo+n) += a * x[xo..xo+n). */
     public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        if (SIMD) {
+            Simd.axpy(a, x, xo, y, yo, n);
+        } else {
+            axpyScalar(a, x, xo, y, yo, n);
+        }
+    }
+
+    static void axpyScalar(float a, float[] x, int xo, float[] y, int yo, int n) {
         for (int t = 0; t < n; t++) {
             y[yo + t] += a * x[xo + t];
         }
@@ -13,6 +28,14 @@ public final class Vec {
 
     /** y[yo..yo+n) = a * x[xo..xo+n). */
     public static void scale(float a, float[] x, int xo, float[] y, int yo, int n) {
+        if (SIMD) {
+            Simd.scale(a, x, xo, y, yo, n);
+        } else {
+            scaleScalar(a, x, xo, y, yo, n);
+        }
+    }
+
+    static void scaleScalar(float a, float[] x, int xo, float[] y, int yo, int n) {
         for (int t = 0; t < n; t++) {
             y[yo + t] = a * x[xo + t];
         }
@@ -20,6 +43,10 @@ public final class Vec {
 
     /** Dot product with eight independent partial sums. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        return SIMD ? Simd.dot(a, ao, b, bo, n) : dotScalar(a, ao, b, bo, n);
+    }
+
+    static float dotScalar(float[] a, int ao, float[] b, int bo, int n) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int t = 0;
         for (; t + 8 <= n; t += 8) {
@@ -40,6 +67,10 @@ public final class Vec {
 
     /** Sum of squares in double. */
     public static double sumSq(float[] a, int ao, int n) {
+        return SIMD ? Simd.sumSq(a, ao, n) : sumSqScalar(a, ao, n);
+    }
+
+    static double sumSqScalar(float[] a, int ao, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int t = 0;
         for (; t + 4 <= n; t += 4) {

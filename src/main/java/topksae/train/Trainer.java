@@ -22,13 +22,18 @@ public final class Trainer {
     private SparseLinearStep fast;
 
     public Trainer(SAE sae, TrainConfig cfg) {
+        this(sae, cfg, null);
+    }
+
+    /** With a custom loss (overcomplete's criterion argument); null picks it from cfg. */
+    public Trainer(SAE sae, TrainConfig cfg, Loss customLoss) {
         this.sae = sae;
         this.cfg = cfg;
         this.adam = new Adam(cfg);
         this.params = sae.parameters();
         this.adam.init(params);
         this.dead = new DeadLatents(sae.nbConcepts(), cfg.deadTokens);
-        this.loss = lossFor(cfg, dead);
+        this.loss = customLoss != null ? customLoss : lossFor(cfg, dead);
     }
 
     static Loss lossFor(TrainConfig cfg, DeadLatents dead) {

@@ -40,6 +40,8 @@ class CoreExportRoundTripTest {
         assertArrayEquals(bias, w.bDec());
         CoreWeights.Imported back = CoreWeights.toSae(w);
         assertArrayEquals(bias, back.preBias());
+        assertTrue(assertThrows(IllegalArgumentException.class, back::saeWithoutOffset).getMessage()
+                .contains("non-zero b_dec"));
         assertEquals("identity", back.sae().config().normalization);
         SAE evalCopy = SAE.fromConfig(sae.config());
         evalCopy.loadStateDict(sae.stateDict());
@@ -102,7 +104,9 @@ class CoreExportRoundTripTest {
     void importWithoutDecoderBiasHasNoPreBias() throws IOException {
         SAE sae = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 6, 12, 2), 1);
         SaeLensFormat.write(CoreWeights.fromSae(sae, null), tmp, Map.of());
-        assertNull(CoreWeights.toSae(SaeLensFormat.read(tmp)).preBias());
+        CoreWeights.Imported back = CoreWeights.toSae(SaeLensFormat.read(tmp));
+        assertNull(back.preBias());
+        assertEquals(back.sae(), back.saeWithoutOffset());
     }
 
     @Test
@@ -130,6 +134,25 @@ class CoreExportRoundTripTest {
         BatchTopKSAE back = (BatchTopKSAE) OvercompleteFormat.read(p, null);
         assertEquals(((BatchTopKSAE) sae).runningThreshold(), back.runningThreshold());
         sameOutputs(sae.eval(), null, back.eval(), null);
+    }
+
+    @Test
+    void batchTopKBecomesAJumpReluWithTheSameSelectionRule() throws IOException {
+        for (double thr : new double[] {0.37f, 1e-30, 0.0, -0.2, 0.1}) {
+            float t = Math.nextDown(CoreWeights.ceilToFloat(thr));
+            for (float v : new float[] {(float) thr, Math.nextUp((float) thr), Math.nextDown((float) thr), 0f, 1f}) {
+                assertEquals(Math.max(v, 0f) >= thr || thr <= 0, v > t || (thr <= 0 && v <= 0),
+                        "value " + v + " against threshold " + thr);
+            }
+        }
+        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 8, 24, 16), 2).eval();
+        CoreWeights.batchTopKToSaeLens(batch, null, tmp, Map.of());
+        SafetensorsFile f = SafetensorsFile.read(tmp.resolve("sae_weights.safetensors"));
+        float thr = (float) (double) ((BatchTopKSAE) batch).runningThreshold();
+        assertEquals(Math.nextDown(thr), f.require("threshold").toFloats()[5], 0f);
+        assertEquals("jumprelu", JsonFiles.read(tmp.resolve("cfg.json")).get("architecture").asText());
+        SAE topk = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 8, 24, 3), 0);
+        assertThrows(IllegalArgumentException.class, () -> CoreWeights.batchTopKToSaeLens(topk, null, tmp, Map.of()));
     }
 
     @Test
