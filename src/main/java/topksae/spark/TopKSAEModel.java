@@ -41,6 +41,22 @@ public class TopKSAEModel extends Model<TopKSAEModel> implements TopKSAEParams, 
     }
   }
 
+  /**
+   * An empty model (one concept of dimension 1, no weights) for ServiceLoader, which needs a
+   * public no-argument constructor for the META-INF/services entry registering this class with
+   * Spark Connect ML; Spark 4's model loader scans those entries on every load. Not for transform.
+   */
+  public TopKSAEModel() {
+    this(Identifiable.randomUID("topksae"), emptyConfig(), new float[0], null);
+  }
+
+  private static SAEConfig emptyConfig() {
+    SAEConfig c = new SAEConfig();
+    c.nbConcepts = 1;
+    c.inputShape = new int[] {1};
+    return c;
+  }
+
   /** A model holding a copy of a core model's weights. */
   public TopKSAEModel(SAE sae) {
     this(Identifiable.randomUID("topksae"), sae.config(), sae.flatState(), null);
