@@ -33,6 +33,15 @@ section_train() {  # local fused training step and sparse encoding against the b
   jvm topksae.bench.TrainBench "$@"
 }
 
+# ---- section "spark" (topksae.spark.SparkBench): the distributed fit and transform ----
+# Fit tokens/s at 1 and 2 workers (local[2], spark.task.cpus=1, ND4J 1 thread per task), the share
+# of each round's time not spent in the workers' steps, the transform rate against the encoder GEMM.
+# Options: --dim 256 --concepts 4096 --k 32 --batch 1024 --localSteps 20 --rounds 4
+#   --optimizerState averaged|local
+section_spark() {
+  SPARK_LOCAL_IP=127.0.0.1 jvm topksae.spark.SparkBench "$@"
+}
+
 # Further sections (e.g. Spark rounds) are added as section_<name> functions.
 build
 "section_${section}" "$@"

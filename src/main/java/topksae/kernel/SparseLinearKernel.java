@@ -157,7 +157,7 @@ public final class SparseLinearKernel {
 
     private static void update(AdamPass adam, INDArray p, INDArray m, INDArray v, float[] g, boolean[] has,
                                float coef, int n, int d) {
-        boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0;
+        boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0 && 4L * p.length() < Integer.MAX_VALUE;
         adam.rows(Native.view(p), Native.view(m), Native.view(v), direct ? Native.bytes(p) : null,
                 direct ? Native.bytes(m) : null, direct ? Native.bytes(v) : null, g, has, coef, n, d);
     }
