@@ -1,0 +1,242 @@
+package topksae.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
+import org.apache.spark.sql.SparkSession;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+import topksae.model.SAE;
+import topksae.model.SAEConfig;
+import topksae.train.TrainConfig;
+
+/**
+ * The driver side of a fit: rounds over the persisted slices. Each round broadcasts the state,
+ * runs one task per worker on the round's slices (only those partitions), sums the workers'
+ * results in worker order ({@link RoundAggregation}), averages, applies the outer optimizer, re-normalizes the dictionary,
+ * rejects a non-finite update, records metrics, calls listeners and writes checkpoints.
+ */
+final class DistributedFit {
+  /** Consecutive rejected rounds after which the fit fails. */
+  static final int MAX_CONSECUTIVE_REJECTED = 3;
+
+  private final SparkSession spark;
+  private final TopKSAEParams p;
+  private final TrainingData data;
+  private final TrainConfig trainConfig;
+  private final List<RoundListener> listeners;
+  private final String run = "fit-" + UUID.randomUUID();
+  private final SAE driverModel;
+  private final OuterOptimizer outer;
+  private final DeadLatents dead;
+  private final List<RoundRecord> records = new ArrayList<>();
+  private float[] state;
+  private float[] optimizer;
+  private float[] preBias;
+  private long tokensSeen;
+  private int roundsDone;
+  private int rejectedRounds;
+  private int consecutiveRejected;
+
+  DistributedFit(SparkSession spark, TopKSAEParams p, TrainingData data, SAEConfig config, TrainConfig trainConfig,
+      List<RoundListener> listeners, TrainingState resume) {
+    this.spark = spark;
+    this.p = p;
+    this.data = data;
+    this.trainConfig = trainConfig;
+    this.listeners = listeners;
+    this.driverModel = SAE.fromConfig(config);
+    driverModel.train();
+    this.outer = new OuterOptimizer(p.getOuterOptimizer(), p.getOuterLearningRate(), p.getOuterMomentum(),
+        Initialization.trainableMask(driverModel));
+    this.dead = new DeadLatents(config.nbConcepts, p.getDeadTokens());
+    if (resume != null) {
+      restore(resume);
+    } else {
+      Initialization.apply(driverModel, p.getInitialization());
+      state = driverModel.flatState();
+      optimizer = new topksae.train.Trainer(driverModel, trainConfig).optimizer().flatState();
+      preBias = "mean".equals(p.getDecoderBiasInit()) ? toFloat(data.mean) : null;
+    }
+  }
+
+  /** Runs the rounds; returns the final state. */
+  float[] run(int startEpoch, int startRound) {
+    try {
+      for (int epoch = startEpoch; epoch < p.getMaxEpochs(); epoch++) {
+        int[] order = roundOrder(data.rounds, p.getSeed(), epoch);
+        for (int i = epoch == startEpoch ? startRound : 0; i < data.rounds; i++) {
+          if (p.getMaxTokens() > 0 && tokensSeen >= p.getMaxTokens()) {
+            return state;
+          }
+          round(epoch, i, order[i]);
+        }
+      }
+      return state;
+    } finally {
+      WorkerCache.release(run);
+    }
+  }
+
+  float[] preBias() {
+    return preBias;
+  }
+
+  TopKSAETrainingSummary summary() {
+    return new TopKSAETrainingSummary(records, data.rows, data.invalid, rejectedRounds, data.workers, data.rounds);
+  }
+
+  private void round(int epoch, int index, int slice) {
+    long t0 = System.nanoTime();
+    int maxSteps = p.getLocalSteps();
+    if (p.getMaxTokens() > 0) {
+      long perStep = (long) data.workers * p.getBatchSize();
+      maxSteps = (int) Math.min(maxSteps, (p.getMaxTokens() - tokensSeen + perStep - 1) / perStep);
+    }
+    boolean averaged = "averaged".equals(p.getOptimizerState());
+    float[] opt = averaged || roundsDone == 0 ? optimizer : null;
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
+        averaged, maxSteps, preBias));
+    RoundResult r = RoundAggregation.sum(sliceRdd(slice)
+        .mapPartitionsWithIndex((w, it) -> LocalWorker.run(w, it, plan.value()), false), data.workers);
+    plan.destroy();
+    if (r.workers == 0 && r.rejected == 0) {
+      return;
+    }
+    boolean accepted = r.workers > 0 && update(r, averaged);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (!accepted) {
+      reject(epoch, index, r);
+      return;
+    }
+    consecutiveRejected = 0;
+    tokensSeen += r.stats.tokens;
+    dead.update(r.stats.tokens, r.stats.fireCounts);
+    roundsDone++;
+    RoundRecord rec = new RoundRecord(epoch, index, r.stats.tokens, tokensSeen, r.stats.loss, r.stats.fvu(),
+        r.stats.l0(), dead.deadFraction(), seconds, Math.max(0, seconds - r.maxComputeSeconds), r.workers,
+        r.rejected);
+    records.add(rec);
+    boolean lastOfEpoch = index == data.rounds - 1;
+    TrainingState ts = snapshot(lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : index + 1);
+    for (RoundListener l : listeners) {
+      l.onRound(rec, ts);
+    }
+    checkpoint(ts);
+  }
+
+  /** Averages, steps the outer optimizer, re-normalizes; false if the result is not finite. */
+  private boolean update(RoundResult r, boolean averaged) {
+    float[] next = outer.apply(state, scale(r.state, 1f / r.workers));
+    driverModel.loadFlatState(next);
+    driverModel.train();
+    driverModel.getDictionary();
+    next = driverModel.flatState();
+    float[] nextOpt = averaged ? scale(r.optimizer, 1f / r.workers) : optimizer;
+    if (!RoundResult.finite(next) || !RoundResult.finite(nextOpt)) {
+      driverModel.loadFlatState(state);
+      return false;
+    }
+    state = next;
+    optimizer = nextOpt;
+    return true;
+  }
+
+  private void reject(int epoch, int index, RoundResult r) {
+    rejectedRounds++;
+    consecutiveRejected++;
+    if (consecutiveRejected >= MAX_CONSECUTIVE_REJECTED) {
+      throw new IllegalStateException("training diverged: the averaged update was not finite in "
+          + consecutiveRejected + " consecutive rounds (last: epoch " + epoch + " round " + index + ", "
+          + r.rejected + " of " + (r.workers + r.rejected) + " workers non-finite). Lower learningRate, "
+          + "set clipGrad > 0, or check the input scale.");
+    }
+  }
+
+  private JavaRDD<float[]> sliceRdd(int slice) {
+    int first = slice * data.workers;
+    PartitionPruningRDD<float[]> pruned = PartitionPruningRDD.create(data.blocks.rdd(),
+        new PartitionRange(first, first + data.workers));
+    return JavaRDD.fromRDD(pruned, ClassTag$.MODULE$.apply(float[].class));
+  }
+
+  private TrainingState snapshot(int epoch, int nextRound) {
+    return new TrainingState(driverModel.config(), state, optimizer, outer.momentum(), preBias, epoch, nextRound,
+        roundsDone, tokensSeen, dead.lastFired());
+  }
+
+  private void checkpoint(TrainingState ts) {
+    int every = p.getCheckpointInterval();
+    if (every <= 0 || p.getCheckpointDir().isEmpty() || roundsDone % every != 0) {
+      return;
+    }
+    try {
+      ts.writeCheckpoint(p.getCheckpointDir(), spark.sparkContext().hadoopConfiguration());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a checkpoint under " + p.getCheckpointDir(), e);
+    }
+  }
+
+  private void restore(TrainingState s) {
+    state = s.state.clone();
+    optimizer = s.optimizer != null ? s.optimizer.clone()
+        : new topksae.train.Trainer(driverModel, trainConfig).optimizer().flatState();
+    outer.setMomentum(s.outerMomentum == null ? null : s.outerMomentum.clone());
+    preBias = s.preBias;
+    tokensSeen = s.tokensSeen;
+    roundsDone = s.roundsDone;
+    dead.restore(s.tokensSeen, s.lastFired);
+    driverModel.loadFlatState(state);
+  }
+
+  /** Rounds in a seeded order per epoch (the slices are fixed; the order varies). */
+  static int[] roundOrder(int rounds, long seed, int epoch) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(TrainingData.mix(seed + 31L * epoch)));
+    return order.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static float[] scale(float[] a, float f) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] *= f;
+    }
+    return a;
+  }
+
+  static float[] toFloat(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+
+  /** Keeps partitions [from, to). */
+  static final class PartitionRange extends AbstractFunction1<Object, Object> implements java.io.Serializable {
+    private final int from;
+    private final int to;
+
+    PartitionRange(int from, int to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    public Object apply(Object i) {
+      int p = (Integer) i;
+      return p >= from && p < to;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package topksae.spark;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What a fit did: one {@link RoundRecord} per averaging round, the rows used and skipped, the
+ * rounds whose averaged update was rejected as non-finite, and the layout (workers, rounds per epoch).
+ */
+public final class TopKSAETrainingSummary implements java.io.Serializable {
+  private final List<RoundRecord> rounds;
+  private final long validRows;
+  private final long skippedNullRows;
+  private final long skippedWrongLengthRows;
+  private final long skippedNonFiniteRows;
+  private final int rejectedRounds;
+  private final int workers;
+  private final int roundsPerEpoch;
+
+  TopKSAETrainingSummary(List<RoundRecord> rounds, long validRows, InvalidRows invalid, int rejectedRounds,
+      int workers, int roundsPerEpoch) {
+    this.rounds = List.copyOf(rounds);
+    this.validRows = validRows;
+    this.skippedNullRows = invalid.nullRows();
+    this.skippedWrongLengthRows = invalid.wrongLengthRows();
+    this.skippedNonFiniteRows = invalid.nonFiniteRows();
+    this.rejectedRounds = rejectedRounds;
+    this.workers = workers;
+    this.roundsPerEpoch = roundsPerEpoch;
+  }
+
+  public List<RoundRecord> rounds() {
+    return Collections.unmodifiableList(rounds);
+  }
+
+  /** The last round's record. */
+  public RoundRecord last() {
+    return rounds.get(rounds.size() - 1);
+  }
+
+  public long tokensSeen() {
+    return rounds.isEmpty() ? 0 : last().tokensSeen();
+  }
+
+  public long validRows() {
+    return validRows;
+  }
+
+  public long skippedRows() {
+    return skippedNullRows + skippedWrongLengthRows + skippedNonFiniteRows;
+  }
+
+  public long skippedNullRows() {
+    return skippedNullRows;
+  }
+
+  public long skippedWrongLengthRows() {
+    return skippedWrongLengthRows;
+  }
+
+  public long skippedNonFiniteRows() {
+    return skippedNonFiniteRows;
+  }
+
+  /** Rounds whose averaged update was not finite and was not applied. */
+  public int rejectedRounds() {
+    return rejectedRounds;
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  public int roundsPerEpoch() {
+    return roundsPerEpoch;
+  }
+
+  /** Total wall time of the rounds over their communication time. */
+  public double commShare() {
+    double all = 0;
+    double comm = 0;
+    for (RoundRecord r : rounds) {
+      all += r.seconds();
+      comm += r.commSeconds();
+    }
+    return all > 0 ? comm / all : 0;
+  }
+}

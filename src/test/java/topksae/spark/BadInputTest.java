@@ -1,0 +1,131 @@
+package topksae.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Null rows, wrong lengths, NaN/Inf, empty input, bad params, divergence: clear errors or counted skips. */
+class BadInputTest {
+  static SparkSession spark;
+  static SparkTestSupport.Synthetic data;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSupport.session();
+    data = new SparkTestSupport.Synthetic(8, 8, 2, 400, 0.01, 5);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  static TopKSAEEstimator estimator() {
+    return new TopKSAEEstimator().setNbConcepts(16).setTopK(2).setBatchSize(32).setLocalSteps(2).setNumWorkers(2);
+  }
+
+  /** The clean rows with bad ones put at fixed places: a null, a short row, a NaN, an Inf. */
+  static Dataset<Row> withBadRows() {
+    List<float[]> rows = new ArrayList<>(data.rows);
+    rows.set(10, null);
+    rows.set(20, new float[] {1, 2, 3});
+    float[] nan = rows.get(30).clone();
+    nan[2] = Float.NaN;
+    rows.set(30, nan);
+    float[] inf = rows.get(40).clone();
+    inf[0] = Float.POSITIVE_INFINITY;
+    rows.set(40, inf);
+    return SparkTestSupport.frame(spark, rows, 1);
+  }
+
+  static String rootMessage(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      sb.append(c.getMessage()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void badRowsFailNamingTheRowAndTheFix() {
+    Exception e = assertThrows(Exception.class, () -> estimator().fit(withBadRows()));
+    String msg = rootMessage(e);
+    assertTrue(msg.contains("invalid row 10 of input partition 0 in column 'features': a null value"), msg);
+    assertTrue(msg.contains("handleInvalid=skip"), msg);
+  }
+
+  @Test
+  void eachKindOfBadRowIsNamed() {
+    List<float[]> rows = new ArrayList<>(data.rows);
+    rows.set(3, new float[] {1, 2, 3});
+    Exception e = assertThrows(Exception.class, () -> estimator().fit(SparkTestSupport.frame(spark, rows, 1)));
+    assertTrue(rootMessage(e).contains("length 3 instead of 8"), rootMessage(e));
+    rows.set(3, data.rows.get(3).clone());
+    rows.get(3)[1] = Float.NEGATIVE_INFINITY;
+    e = assertThrows(Exception.class, () -> estimator().fit(SparkTestSupport.frame(spark, rows, 1)));
+    assertTrue(rootMessage(e).contains("row 3") && rootMessage(e).contains("NaN or infinite"), rootMessage(e));
+  }
+
+  @Test
+  void skipCountsBadRowsInTheSummary() {
+    TopKSAEModel m = estimator().setHandleInvalid("skip").fit(withBadRows());
+    TopKSAETrainingSummary s = m.summary();
+    assertEquals(1, s.skippedNullRows());
+    assertEquals(1, s.skippedWrongLengthRows());
+    assertEquals(2, s.skippedNonFiniteRows());
+    assertEquals(396, s.validRows());
+    assertEquals(396, s.tokensSeen());
+    assertEquals(396, m.setHandleInvalid("skip").transform(withBadRows()).count());
+    Exception e = assertThrows(Exception.class,
+        () -> m.setHandleInvalid("error").transform(withBadRows()).collect());
+    assertTrue(rootMessage(e).contains("a null value"), rootMessage(e));
+  }
+
+  @Test
+  void emptyInputAndAllInvalidInputFail() {
+    Dataset<Row> empty = SparkTestSupport.frame(spark, List.of(), 1);
+    Exception e = assertThrows(IllegalArgumentException.class, () -> estimator().fit(empty));
+    assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    List<float[]> allBad = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      allBad.add(new float[] {Float.NaN, 0, 0, 0, 0, 0, 0, 0});
+    }
+    e = assertThrows(IllegalArgumentException.class,
+        () -> estimator().setHandleInvalid("skip").fit(SparkTestSupport.frame(spark, allBad, 1)));
+    assertTrue(e.getMessage().contains("no valid rows") && e.getMessage().contains("5 rows skipped"),
+        e.getMessage());
+  }
+
+  @Test
+  void topKAboveNbConceptsAndMissingColumnFailBeforeAnyJob() {
+    Dataset<Row> df = SparkTestSupport.frame(spark, data.rows, 1);
+    Exception e = assertThrows(IllegalArgumentException.class, () -> estimator().setTopK(17).fit(df));
+    assertTrue(e.getMessage().contains("exceeds nbConcepts"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> estimator().setInputCol("acts").fit(df));
+    assertTrue(e.getMessage().contains("'acts' does not exist"), e.getMessage());
+  }
+
+  @Test
+  void aNonFiniteUpdateIsRejectedAndDivergenceFails() {
+    List<float[]> huge = new ArrayList<>();
+    for (float[] r : data.rows) {
+      float[] x = r.clone();
+      for (int j = 0; j < x.length; j++) {
+        x[j] *= 3e19f;
+      }
+      huge.add(x);
+    }
+    Exception e = assertThrows(IllegalStateException.class,
+        () -> estimator().setClipGrad(0).fit(SparkTestSupport.frame(spark, huge, 1)));
+    assertTrue(e.getMessage().contains("not finite in 3 consecutive rounds"), e.getMessage());
+  }
+}

@@ -1,0 +1,122 @@
+package topksae.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import topksae.model.SAE;
+import topksae.train.StepStats;
+
+/** Distributed fits on small synthetic data: recovery, worker scaling, determinism, resume. */
+class TopKSAEEstimatorTest {
+  static final int DIM = 16;
+  static final int ATOMS = 24;
+  static SparkSession spark;
+  static SparkTestSupport.Synthetic data;
+  static Dataset<Row> parquet;
+
+  @BeforeAll
+  static void start(@TempDir Path dir) {
+    spark = SparkTestSupport.session();
+    data = new SparkTestSupport.Synthetic(DIM, ATOMS, 3, 8192, 0.01, 7);
+    String path = dir.resolve("acts.parquet").toString();
+    SparkTestSupport.frame(spark, data.rows, 4).write().parquet(path);
+    parquet = spark.read().parquet(path).orderBy("id").repartition(4, org.apache.spark.sql.functions.col("id"))
+        .sortWithinPartitions("id");
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  static TopKSAEEstimator estimator(int workers) {
+    return new TopKSAEEstimator().setNbConcepts(48).setTopK(3).setBatchSize(64).setLocalSteps(8)
+        .setLearningRate(4e-3).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied");
+  }
+
+  /** Centred FVU of a model over all rows, computed on the driver with the core model. */
+  static double fvu(TopKSAEModel m) {
+    SAE sae = m.sae();
+    INDArray x = Nd4j.create(data.rows.toArray(new float[0][]));
+    SAE.Output out = sae.forward(x);
+    return StepStats.of(0, x, out.xHat(), out.codes()).fvu();
+  }
+
+  @Test
+  void recoversTheTrueDictionaryFromParquet() {
+    TopKSAEModel m = estimator(2).fit(parquet);
+    double cos = data.meanMaxCosine(m.dictionary());
+    assertTrue(cos >= 0.9, "mean max cosine " + cos);
+    assertEquals(48, m.dictionary().length);
+    assertTrue(fvu(m) < 0.1, "fvu " + fvu(m));
+  }
+
+  @Test
+  void twoWorkersReachTheFvuOfOneAtTheSameTokens() {
+    long tokens = 4L * data.rows.size();
+    TopKSAEModel one = estimator(1).setMaxTokens(tokens).fit(parquet);
+    TopKSAEModel two = estimator(2).setMaxTokens(tokens).fit(parquet);
+    double f1 = fvu(one);
+    double f2 = fvu(two);
+    assertTrue(f2 <= 1.05 * f1, "fvu 2 workers " + f2 + " vs 1 worker " + f1);
+    assertEquals(one.summary().tokensSeen(), two.summary().tokensSeen(), 64 * 2);
+  }
+
+  @Test
+  void summaryHasOneRecordPerRoundAndStopsAtMaxTokens() {
+    TopKSAEModel m = estimator(2).setMaxEpochs(1).fit(parquet);
+    TopKSAETrainingSummary s = m.summary();
+    assertEquals(2, s.workers());
+    assertEquals(s.roundsPerEpoch(), s.rounds().size());
+    assertEquals(data.rows.size(), s.tokensSeen());
+    RoundRecord first = s.rounds().get(0);
+    assertTrue(s.last().fvu() < first.fvu(), first + " -> " + s.last());
+    assertEquals(3.0, s.last().l0(), 0.01);
+    assertTrue(s.last().tokensPerSecond() > 0 && s.last().deadFraction() >= 0 && s.last().deadFraction() <= 1);
+    assertEquals(0, s.skippedRows());
+    TopKSAEModel capped = estimator(2).setMaxTokens(1000).fit(parquet);
+    assertTrue(capped.summary().tokensSeen() >= 1000 && capped.summary().tokensSeen() < 1000 + 2 * 64,
+        "seen " + capped.summary().tokensSeen());
+  }
+
+  @Test
+  void sameSeedAndPartitioningGiveTheSameModel() {
+    TopKSAEModel a = estimator(2).setMaxEpochs(1).fit(parquet);
+    TopKSAEModel b = estimator(2).setMaxEpochs(1).fit(parquet);
+    assertArrayEquals(a.flatState(), b.flatState());
+  }
+
+  @Test
+  void resumingFromACheckpointContinuesExactly(@TempDir Path dir) {
+    String ckpt = dir.resolve("ckpt").toString();
+    List<RoundRecord> seen = new ArrayList<>();
+    TopKSAEModel full = estimator(2).setMaxEpochs(2).fit(parquet);
+    TopKSAEModel half = estimator(2).setMaxEpochs(1).setCheckpointDir(ckpt).setCheckpointInterval(1)
+        .addRoundListener((r, st) -> seen.add(r)).fit(parquet);
+    assertEquals(half.summary().rounds().size(), seen.size());
+    TopKSAEModel resumed = estimator(2).setMaxEpochs(2).setResumeFrom(ckpt).fit(parquet);
+    assertArrayEquals(full.flatState(), resumed.flatState());
+    assertEquals(full.summary().tokensSeen(), resumed.summary().tokensSeen());
+  }
+
+  @Test
+  void nesterovOuterStepAndLocalOptimizerStateTrain() {
+    TopKSAEModel n = estimator(2).setMaxEpochs(2).setOuterOptimizer("nesterov").fit(parquet);
+    assertTrue(fvu(n) < 0.2, "nesterov fvu " + fvu(n));
+    TopKSAEModel l = estimator(2).setMaxEpochs(2).setOptimizerState("local").fit(parquet);
+    assertTrue(fvu(l) < 0.2, "local-state fvu " + fvu(l));
+  }
+}
