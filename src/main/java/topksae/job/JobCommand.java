@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import picocli.CommandLine;
@@ -27,8 +28,11 @@ public final class JobCommand {
     this.settings = settings;
   }
 
-  /** What the command line asked for: help text, or resolved values by setting name. */
-  public record Parsed(String help, Map<String, Object> values) {
+  /**
+   * What the command line asked for: help text, or resolved values by setting name (null =
+   * unset) and the names given explicitly by a flag or a property.
+   */
+  public record Parsed(String help, Map<String, Object> values, java.util.Set<String> explicit) {
     public boolean helpRequested() {
       return help != null;
     }
@@ -44,17 +48,22 @@ public final class JobCommand {
       throw new SettingException(e.getMessage());
     }
     if (result.isUsageHelpRequested()) {
-      return new Parsed(cli.getUsageMessage(CommandLine.Help.Ansi.OFF), Map.of());
+      return new Parsed(cli.getUsageMessage(CommandLine.Help.Ansi.OFF), Map.of(), Set.of());
     }
     rejectUnknownProperties(sparkProperties);
     Map<String, Object> values = new LinkedHashMap<>();
+    Set<String> explicit = new TreeSet<>();
     for (Setting s : settings) {
-      String raw = result.hasMatchedOption(s.flag())
+      boolean flag = result.hasMatchedOption(s.flag());
+      if (flag || sparkProperties.containsKey(s.property())) {
+        explicit.add(s.name());
+      }
+      String raw = flag
           ? result.matchedOptionValue(s.flag(), "")
           : sparkProperties.getOrDefault(s.property(), s.defaultValue());
       values.put(s.name(), s.parse(raw));
     }
-    return new Parsed(null, values);
+    return new Parsed(null, values, explicit);
   }
 
   /** The full usage text, as {@code --help} prints it. */
@@ -77,7 +86,7 @@ public final class JobCommand {
 
   private CommandSpec spec() {
     CommandSpec spec = CommandSpec.create();
-    spec.name("spark-submit --class " + NAME + " topk-sae-spark-job.jar");
+    spec.name("spark-submit --class " + NAME + " topk-sae-spark-<version>-job.jar");
     spec.mixinStandardHelpOptions(true);
     spec.version("topk-sae-spark " + version());
     spec.usageMessage()
