@@ -64,7 +64,7 @@ class ClusterIT {
     assertEquals(master, s.get("sparkMaster").asText());
     assertEquals(2, s.get("training").get("workers").asInt());
     assertEquals(2048, s.get("training").get("tokensSeen").asLong());
-    assertEquals(8, s.get("training").get("rounds").size(), "2048 rows / (2 workers x 2 steps x 64)");
+    assertEquals(4, s.get("training").get("rounds").size(), "2048 rows / (2 workers x 2 steps x 128)");
     assertTrue(new File(out, "model/metadata").isDirectory());
     assertTrue(new File(out, "model/data").isDirectory());
     assertTrue(new File(out, "report/report.html").isFile());
