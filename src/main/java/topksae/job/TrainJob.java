@@ -32,7 +32,15 @@ public final class TrainJob {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, sparkProperties(), System.out, System.err));
+    int code = run(args, sparkProperties(), System.out, System.err);
+    if (code != 0 || !onDatabricks()) {
+      System.exit(code);   // Databricks wants a JAR task's main to return on success
+    }
+  }
+
+  /** Databricks shares one SparkContext between tasks: never stop it there. */
+  static boolean onDatabricks() {
+    return System.getenv("DATABRICKS_RUNTIME_VERSION") != null;
   }
 
   /** Parses, checks, trains; returns the exit code. */
@@ -61,7 +69,9 @@ public final class TrainJob {
       err.println("error: " + e.getMessage());
       return 1;
     } finally {
-      spark.stop();
+      if (!onDatabricks()) {
+        spark.stop();
+      }
     }
   }
 
