@@ -1,6 +1,8 @@
 package topksae.job;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import topksae.job.Setting.Kind;
 
@@ -10,12 +12,23 @@ public final class JobSettings {
   public static final String SYNTHETIC = "Built-in synthetic activations (used when --input is empty)";
 
   /** Training settings of the built-in demo run (no --input) that the user did not set. */
-  public static final java.util.Map<String, Object> DEMO_DEFAULTS = java.util.Map.of(
-      "nbConcepts", 256, "batchSize", 256, "localSteps", 4, "maxEpochs", 4);
-  static final String DEMO_DEFAULTS_TEXT =
-      "nbConcepts=256, batchSize=256, localSteps=4, maxEpochs=4";
+  public static final Map<String, Object> DEMO_DEFAULTS = demoDefaults();
+  static final String DEMO_DEFAULTS_TEXT = String.join(", ",
+      DEMO_DEFAULTS.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
 
   private JobSettings() {
+  }
+
+  private static Map<String, Object> demoDefaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("nbConcepts", 256);
+    d.put("batchSize", 256);
+    d.put("localSteps", 4);
+    d.put("maxEpochs", 4);
+    d.put("learningRate", 0.003);
+    d.put("initialization", "tied");
+    d.put("decoderBiasInit", "mean");
+    return java.util.Collections.unmodifiableMap(d);
   }
 
   public static List<Setting> all() {
