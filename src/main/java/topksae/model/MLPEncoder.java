@@ -53,7 +53,7 @@ public final class MLPEncoder implements Encoder {
     @Override public SAE.Encoded forward(INDArray x) {
         for (int i = 0; i < hidden.size(); i++) {
             INDArray y = run(hidden.get(i), x);
-            x = useResidual(i) ? y.addi(x) : y;
+            x = useResidual(i) ? y.add(x) : y;
         }
         preCodes = run(fin, x);
         return new SAE.Encoded(preCodes, org.nd4j.linalg.ops.transforms.Transforms.relu(preCodes, true));

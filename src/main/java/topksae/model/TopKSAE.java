@@ -30,6 +30,9 @@ public class TopKSAE extends SAE {
     public int topK() { return topK; }
 
     /** Replaces the per-row selection (e.g. to reproduce another library's pick among ties). */
+    /** The current per-row selection. */
+    public TopKSelect.Selector selector() { return selector; }
+
     public TopKSAE selector(TopKSelect.Selector s) {
         selector = s == null ? TopKSelect.DEFAULT : s;
         return this;

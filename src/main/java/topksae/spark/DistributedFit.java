@@ -96,7 +96,7 @@ final class DistributedFit {
 
   private void round(int epoch, int index, int slice) {
     long t0 = System.nanoTime();
-    int maxSteps = p.getLocalSteps();
+    int maxSteps = Integer.MAX_VALUE;
     if (p.getMaxTokens() > 0) {
       long perStep = (long) data.workers * p.getBatchSize();
       maxSteps = (int) Math.min(maxSteps, (p.getMaxTokens() - tokensSeen + perStep - 1) / perStep);

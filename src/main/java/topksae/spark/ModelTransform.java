@@ -19,11 +19,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import topksae.model.SAE;
 import topksae.model.SAEConfig;
+import topksae.kernel.SparseCodes;
+import topksae.kernel.TopKEncoder;
+import topksae.train.SparseLinearStep;
 
 /**
  * TopKSAEModel.transform: the weights are broadcast once as float[]; each task encodes its rows
  * batchSize at a time (one ND4J encode per batch) with a core model built once per executor
  * thread, and appends the codes as SparseVectors (plus reconstruction / pre-codes if asked).
+ * Codes only, on a plain linear TopK SAE: the fast sparse encoder (one GEMM + per-row top-k).
  */
 final class ModelTransform {
   private ModelTransform() {}
@@ -46,11 +50,22 @@ final class ModelTransform {
         Encoders.row(out));
   }
 
+  /** A task's models: the core model (eval) and, for plain linear TopK SAEs, the fast sparse encoder. */
+  record TaskModels(SAE sae, TopKEncoder fast) {
+    static TaskModels of(Job job) {
+      SAE s = SAE.fromConfig(job.config());
+      s.loadFlatState(job.state());
+      s.eval();
+      return new TaskModels(s, SparseLinearStep.encoderFor(s));
+    }
+  }
+
   /** Output rows of one partition, computed a batch at a time. */
   static final class Batches implements Iterator<Row> {
     private final Job job;
     private final Iterator<Row> in;
     private final SAE sae;
+    private final TopKEncoder fast;
     private final int dim;
     private final List<Row> pending = new ArrayList<>();
     private final List<Row> ready = new ArrayList<>();
@@ -62,12 +77,9 @@ final class ModelTransform {
       NativeThreads.forCurrentTask();
       this.job = job;
       this.in = in;
-      this.sae = WorkerCache.get(job.run(), (int) Thread.currentThread().getId(), () -> {
-        SAE s = SAE.fromConfig(job.config());
-        s.loadFlatState(job.state());
-        s.eval();
-        return s;
-      });
+      TaskModels e = WorkerCache.get(job.run(), (int) Thread.currentThread().getId(), () -> TaskModels.of(job));
+      this.sae = e.sae();
+      this.fast = job.reconstruction() || job.preCodes() ? null : e.fast();
       this.dim = sae.inputDim();
     }
 
@@ -132,6 +144,13 @@ final class ModelTransform {
       int n = pending.size();
       INDArray batch = Nd4j.create(DataType.FLOAT, n, dim);
       batch.data().asNioFloat().put(x, 0, n * dim);
+      if (fast != null) {
+        SparseCodes sc = fast.encode(batch);
+        for (int r = 0; r < n; r++) {
+          ready.add(append(pending.get(r), sparse(sc, r)));
+        }
+        return;
+      }
       SAE.Encoded e = sae.encode(batch);
       float[] codes = values(e.codes());
       float[] pre = job.preCodes() ? values(e.preCodes()) : null;
@@ -153,6 +172,34 @@ final class ModelTransform {
         }
         ready.add(RowFactory.create(vals));
       }
+    }
+
+    private static Row append(Row in, Object v) {
+      Object[] vals = new Object[in.length() + 1];
+      for (int c = 0; c < in.length(); c++) {
+        vals[c] = in.get(c);
+      }
+      vals[in.length()] = v;
+      return RowFactory.create(vals);
+    }
+
+    /** Row r of fast sparse codes (indices increasing) without zero values. */
+    private static Vector sparse(SparseCodes sc, int r) {
+      int nnz = 0;
+      for (int s = 0; s < sc.counts[r]; s++) {
+        nnz += sc.vals[r * sc.k + s] != 0f ? 1 : 0;
+      }
+      int[] idx = new int[nnz];
+      double[] val = new double[nnz];
+      int j = 0;
+      for (int s = 0; s < sc.counts[r]; s++) {
+        float v = sc.vals[r * sc.k + s];
+        if (v != 0f) {
+          idx[j] = sc.idx[r * sc.k + s];
+          val[j++] = v;
+        }
+      }
+      return Vectors.sparse(sc.nbConcepts, idx, val);
     }
 
     private static float[] values(INDArray a) {

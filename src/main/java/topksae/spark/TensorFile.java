@@ -51,8 +51,9 @@ final class TensorFile {
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       ObjectNode t = header.putObject(e.getKey());
       t.put("dtype", e.getValue().f32() != null ? "F32" : "I64");
+      var shape = t.putArray("shape");
       for (long d : e.getValue().shape()) {
-        t.withArray("shape").add(d);
+        shape.add(d);
       }
       t.putArray("data_offsets").add(offset).add(offset + e.getValue().bytes());
       offset += e.getValue().bytes();

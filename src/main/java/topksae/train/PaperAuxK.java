@@ -26,14 +26,28 @@ public final class PaperAuxK implements Loss {
 
     @Override public LossResult apply(INDArray x, INDArray xHat, INDArray pre, INDArray codes, INDArray dict) {
         LossResult base = Losses.mse(x, xHat, pre, codes, dict);
-        int nDead = 0;
-        if (dead != null) {
-            for (boolean b : dead) {
-                nDead += b ? 1 : 0;
-            }
-        }
-        if (nDead == 0 || alpha == 0) {
+        if (dead == null || alpha == 0) {
             return base;
+        }
+        LossResult aux = auxTerm(x.sub(xHat), pre, dict, dead, kAux, alpha);
+        if (aux == null) {
+            return base;
+        }
+        return new LossResult(base.loss() + aux.loss(), base.gradXHat(), aux.gradPreCodes(), null, aux.gradDictionary());
+    }
+
+    /**
+     * alpha * mean((target - A D)^2) with A the kAux largest relu(preCodes) per token among the dead
+     * latents, and its gradients w.r.t. preCodes and the dictionary (the target gets none).
+     * Returns null when no latent is dead.
+     */
+    public static LossResult auxTerm(INDArray target, INDArray pre, INDArray dict, boolean[] dead, int kAux, double alpha) {
+        int nDead = 0;
+        for (boolean b : dead) {
+            nDead += b ? 1 : 0;
+        }
+        if (nDead == 0) {
+            return null;
         }
         INDArray deadRow = Nd4j.create(pre.dataType(), 1, pre.columns());
         for (int j = 0; j < dead.length; j++) {
@@ -49,18 +63,16 @@ public final class PaperAuxK implements Loss {
         }
         mask.muliRowVector(deadRow);
         INDArray a = z.mul(mask);
-        INDArray r = x.sub(xHat);
-        INDArray rHat = Nd4j.create(x.dataType(), x.rows(), x.columns());
-        Nd4j.gemm(a, dict, rHat, false, false, 1.0, 0.0);
-        INDArray e = r.subi(rHat);
+        INDArray e = target.dup();
+        Nd4j.gemm(a, dict, e, false, false, -1.0, 1.0);          // e = target - A D
         double count = e.length();
         double aux = e.mul(e).sumNumber().doubleValue() / count;
         INDArray ge = e.muli(alpha * 2.0 / count);
-        INDArray gA = Nd4j.create(x.dataType(), z.rows(), z.columns());
+        INDArray gA = Nd4j.create(pre.dataType(), z.rows(), z.columns());
         Nd4j.gemm(ge, dict, gA, false, true, -1.0, 0.0);
         INDArray gPre = gA.muli(mask).muli(Relu.positive(pre));
-        INDArray gD = Nd4j.create(x.dataType(), dict.rows(), dict.columns());
+        INDArray gD = Nd4j.create(pre.dataType(), dict.rows(), dict.columns());
         Nd4j.gemm(a, ge, gD, true, false, -1.0, 0.0);
-        return new LossResult(base.loss() + alpha * aux, base.gradXHat(), gPre, null, gD);
+        return new LossResult(alpha * aux, null, gPre, null, gD);
     }
 }

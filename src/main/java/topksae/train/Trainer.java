@@ -19,15 +19,21 @@ public final class Trainer {
     private final List<Parameter> params;
     private final Loss loss;
     private final DeadLatents dead;
+    private SparseLinearStep fast;
 
     public Trainer(SAE sae, TrainConfig cfg) {
+        this(sae, cfg, null);
+    }
+
+    /** With a custom loss (overcomplete's criterion argument); null picks it from cfg. */
+    public Trainer(SAE sae, TrainConfig cfg, Loss customLoss) {
         this.sae = sae;
         this.cfg = cfg;
         this.adam = new Adam(cfg);
         this.params = sae.parameters();
         this.adam.init(params);
         this.dead = new DeadLatents(sae.nbConcepts(), cfg.deadTokens);
-        this.loss = lossFor(cfg, dead);
+        this.loss = customLoss != null ? customLoss : lossFor(cfg, dead);
     }
 
     static Loss lossFor(TrainConfig cfg, DeadLatents dead) {
@@ -43,6 +49,12 @@ public final class Trainer {
 
     /** A full training step on a batch; returns its statistics. */
     public StepStats step(INDArray x) {
+        if (SparseLinearStep.supports(sae, cfg)) {
+            fast = SparseLinearStep.reuse(fast, sae, cfg, adam);
+            StepStats s = fast.step(x);
+            dead.update(s.fireCounts, s.tokens);
+            return s;
+        }
         Pass p = forwardBackward(x);
         clipGradients();
         applyUpdate();

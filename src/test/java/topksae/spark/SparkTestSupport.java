@@ -15,7 +15,7 @@ final class SparkTestSupport {
   private SparkTestSupport() {}
 
   static SparkSession session() {
-    return SparkSession.builder()
+    SparkSession s = SparkSession.builder()
         .master("local[2]")
         .appName("topksae-test")
         .config("spark.driver.host", "127.0.0.1")
@@ -23,6 +23,8 @@ final class SparkTestSupport {
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "2")
         .getOrCreate();
+    s.sparkContext().setLogLevel("WARN");
+    return s;
   }
 
   /** x = sum of k unit atoms (of nbAtoms in dim) with weights in [0.5, 2] + small noise. */

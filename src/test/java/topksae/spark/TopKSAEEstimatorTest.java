@@ -43,8 +43,8 @@ class TopKSAEEstimatorTest {
   }
 
   static TopKSAEEstimator estimator(int workers) {
-    return new TopKSAEEstimator().setNbConcepts(48).setTopK(3).setBatchSize(64).setLocalSteps(8)
-        .setLearningRate(4e-3).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied");
+    return new TopKSAEEstimator().setNbConcepts(48).setTopK(3).setBatchSize(64).setLocalSteps(20)
+        .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied");
   }
 
   /** Centred FVU of a model over all rows, computed on the driver with the core model. */
@@ -66,9 +66,9 @@ class TopKSAEEstimatorTest {
 
   @Test
   void twoWorkersReachTheFvuOfOneAtTheSameTokens() {
-    long tokens = 4L * data.rows.size();
-    TopKSAEModel one = estimator(1).setMaxTokens(tokens).fit(parquet);
-    TopKSAEModel two = estimator(2).setMaxTokens(tokens).fit(parquet);
+    long tokens = 12L * data.rows.size();
+    TopKSAEModel one = estimator(1).setMaxEpochs(12).setMaxTokens(tokens).fit(parquet);
+    TopKSAEModel two = estimator(2).setMaxEpochs(12).setMaxTokens(tokens).fit(parquet);
     double f1 = fvu(one);
     double f2 = fvu(two);
     assertTrue(f2 <= 1.05 * f1, "fvu 2 workers " + f2 + " vs 1 worker " + f1);
@@ -87,8 +87,8 @@ class TopKSAEEstimatorTest {
     assertEquals(3.0, s.last().l0(), 0.01);
     assertTrue(s.last().tokensPerSecond() > 0 && s.last().deadFraction() >= 0 && s.last().deadFraction() <= 1);
     assertEquals(0, s.skippedRows());
-    TopKSAEModel capped = estimator(2).setMaxTokens(1000).fit(parquet);
-    assertTrue(capped.summary().tokensSeen() >= 1000 && capped.summary().tokensSeen() < 1000 + 2 * 64,
+    TopKSAEModel capped = estimator(2).setMaxTokens(3000).fit(parquet);
+    assertTrue(capped.summary().tokensSeen() >= 3000 && capped.summary().tokensSeen() < 3000 + 2 * 64,
         "seen " + capped.summary().tokensSeen());
   }
 
@@ -113,10 +113,11 @@ class TopKSAEEstimatorTest {
   }
 
   @Test
-  void nesterovOuterStepAndLocalOptimizerStateTrain() {
-    TopKSAEModel n = estimator(2).setMaxEpochs(2).setOuterOptimizer("nesterov").fit(parquet);
-    assertTrue(fvu(n) < 0.2, "nesterov fvu " + fvu(n));
-    TopKSAEModel l = estimator(2).setMaxEpochs(2).setOptimizerState("local").fit(parquet);
-    assertTrue(fvu(l) < 0.2, "local-state fvu " + fvu(l));
+  void nesterovOuterStepHelpsAtALowInnerRateAndLocalOptimizerStateTrains() {
+    TopKSAEModel avg = estimator(2).setLearningRate(1e-3).fit(parquet);
+    TopKSAEModel nesterov = estimator(2).setLearningRate(1e-3).setOuterOptimizer("nesterov").fit(parquet);
+    assertTrue(fvu(nesterov) < 0.8 * fvu(avg), "nesterov fvu " + fvu(nesterov) + " vs average " + fvu(avg));
+    TopKSAEModel local = estimator(2).setOptimizerState("local").fit(parquet);
+    assertTrue(fvu(local) < 0.1, "local-state fvu " + fvu(local));
   }
 }

@@ -85,6 +85,17 @@ class TopKSAEModelTest {
     Vector pre = rows.get(0).getAs("pre");
     assertEquals(32, pre.size());
     assertNull(m.preBias());
+    TopKSAEModel codesOnly = m.copy(new org.apache.spark.ml.param.ParamMap()).setReconstructionCol("")
+        .setPreCodesCol("");
+    List<Row> fast = codesOnly.transform(df).orderBy("id").collectAsList();
+    for (int i = 0; i < rows.size(); i++) {
+      Vector a = rows.get(i).getAs("codes");
+      Vector b = fast.get(i).getAs("codes");
+      assertEquals(a.numActives(), b.numActives(), "row " + i);
+      for (int c = 0; c < 32; c++) {
+        assertEquals(a.apply(c), b.apply(c), 1e-5, "row " + i + " concept " + c);
+      }
+    }
   }
 
   @Test
@@ -140,7 +151,7 @@ class TopKSAEModelTest {
   void modelFromACoreSaeAndItsSummaryGuard() {
     TopKSAEModel m = estimator().fit(df);
     TopKSAEModel wrapped = new TopKSAEModel(m.sae());
-    assertArrayEquals(m.flatState(), wrapped.flatState());
+    assertArrayEquals(m.flatState(), wrapped.flatState(), 1e-6f);
     assertThrows(IllegalStateException.class, wrapped::summary);
     assertEquals(12, wrapped.inputDim());
   }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Speed benchmarks (not tests). Sections print a table, then machine-readable key=value lines.
+#   scripts/bench.sh [--section train] [options passed to the section]
+# Section "train" (topksae.bench.TrainBench): options --dim 768 --concepts 16384 --k 32 --batch 4096
+#   --steps 6 --warmup 2 --threads 0 (0 = all cores) --encoder linear --normalization l2
+# Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+section=train
+if [[ "${1:-}" == "--section" ]]; then section="$2"; shift 2; fi
+
+build() {
+  if [[ ! -d target/classes/topksae/bench || -n "$(find src/main -newer target/classes -name '*.java' -print -quit)" ]]; then
+    mvn -B -ntp -q compile
+  fi
+  if [[ ! -s target/bench.classpath || pom.xml -nt target/bench.classpath ]]; then
+    mvn -B -ntp -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=compile
+  fi
+}
+
+jvm() {  # runs a main class with the pom's Java 17 flags and the off-heap cap
+  local opens
+  opens=$(sed -n 's:.*<java17.opens>\(.*\)</java17.opens>.*:\1:p' pom.xml)
+  # shellcheck disable=SC2086
+  java -Xmx"${BENCH_XMX:-6g}" $opens -Dorg.bytedeco.javacpp.maxbytes="${BENCH_MAXBYTES:-12G}" \
+    -Dorg.bytedeco.javacpp.maxphysicalbytes="${BENCH_MAXBYTES:-12G}" \
+    -cp "target/classes:$(cat target/bench.classpath)" "$@" 2> >(grep -v ' INFO ' >&2)
+}
+
+section_train() {  # local fused training step and sparse encoding against the bare encoder GEMM
+  jvm topksae.bench.TrainBench "$@"
+}
+
+# Further sections (e.g. Spark rounds) are added as section_<name> functions.
+build
+"section_${section}" "$@"

@@ -1,0 +1,269 @@
+package topksae.kernel;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The fused TopK SAE training step for a linear encoder pre = x W^T + b, codes = top-k(relu(pre)),
+ * xHat = codes (normalize(D) exp(m)), MSE loss, clip_grad_norm_ and Adam, on the live parameter
+ * arrays. One dense GEMM per step; everything else touches only the k selected concepts per token
+ * (O(batch k dim)) or each parameter once (O(params)). Buffers are allocated once per batch size.
+ */
+public final class SparseLinearKernel {
+    /** Loss, reconstruction error and activity of one step (the inputs of the step statistics). */
+    public static final class Result {
+        public int tokens;
+        public double loss;
+        public double sse;
+        public double sumSqX;
+        public double[] sumX;
+        public double l0Sum;
+        public long[] fires;
+        /** Total gradient norm before clipping. */
+        public double gradNorm;
+    }
+
+    /** Adam settings of one step; {@code step} is the 1-based update number. */
+    public record Hyper(double lr, double beta1, double beta2, double eps, double clip, int step) { }
+
+    private static final int ROW_GRAIN = 16;
+    private static final int CONCEPT_GRAIN = 32;
+    private final INDArray w;
+    private final INDArray b;
+    private final INDArray dict;
+    private final INDArray mult;
+    private final boolean trainMult;
+    private final DictNorm.Kind norm;
+    private final int d;
+    private final int n;
+    private final int k;
+    private final PhaseTimes times = new PhaseTimes();
+
+    private final TopKEncoder enc;
+    private int cap = -1;
+    private float[] xa;
+    private float[] grad;
+    private int[] idx;
+    private float[] val;
+    private float[] dPre;
+    private int[] cnt;
+    private int[] entries;
+    private final int[] start;
+    private final boolean[] has;
+    private final int[] fillPos;
+    private final float[] fused;
+    private final float[] gW;
+    private final float[] gD;
+    private final float[] gB;
+
+    /**
+     * w [n, d] and b [n]: the encoder Linear; dict [n, d]: the dictionary weights; mult: the
+     * multiplier scalar (null means exp(0)); trainMult: whether it is a trained parameter.
+     */
+    public SparseLinearKernel(INDArray w, INDArray b, INDArray dict, INDArray mult, boolean trainMult,
+                              DictNorm.Kind norm, int k) {
+        this.w = w;
+        this.b = b;
+        this.dict = dict;
+        this.mult = mult;
+        this.trainMult = trainMult && mult != null;
+        this.norm = norm;
+        this.n = (int) w.rows();
+        this.d = (int) w.columns();
+        this.k = Math.min(k, n);
+        check(w, n, d);
+        check(dict, n, d);
+        if (b.length() != n) {
+            throw new IllegalArgumentException("bias length " + b.length() + " != " + n);
+        }
+        Native.view(b);
+        start = new int[n + 1];
+        has = new boolean[n];
+        fillPos = new int[n];
+        fused = new float[n * d];
+        gW = new float[n * d];
+        gD = new float[n * d];
+        gB = new float[n];
+        enc = new TopKEncoder(w, b, k);
+    }
+
+    private static void check(INDArray a, int n, int d) {
+        if (a.rows() != n || a.columns() != d || !Native.denseC(a) && a.offset() != 0) {
+            throw new IllegalArgumentException("expected a dense float32 [" + n + ", " + d + "] array");
+        }
+        Native.view(a);
+    }
+
+    public PhaseTimes times() { return times; }
+
+    public int k() { return k; }
+
+    private void ensure(int rows) {
+        if (rows == cap) {
+            return;
+        }
+        cap = rows;
+        grad = new float[rows * d];
+        dPre = new float[rows * k];
+        entries = new int[rows * k];
+    }
+
+    /** Sparse top-k codes of x (inference; the dictionary is not read). */
+    public SparseCodes encodeSparse(INDArray x) { return enc.encode(x); }
+
+    /** One full training step on tokens x [batch, d], with the Adam moments in parameter order. */
+    public Result step(INDArray x, INDArray[] m, INDArray[] v, Hyper h) {
+        int rows = (int) x.rows();
+        ensure(rows);
+        times.start();
+        float scale = mult == null ? 1f : (float) Math.exp(mult.getFloat(0));
+        DictNorm.apply(Native.view(dict), n, d, norm, scale, fused);
+        times.lap(0);
+        enc.run(x, times);
+        xa = enc.xa;
+        idx = enc.idx;
+        val = enc.val;
+        cnt = enc.cnt;
+        Result r = new Result();
+        r.tokens = rows;
+        double multGrad = decode(rows, r);
+        times.lap(3);
+        double sq = backward(rows, scale) + (trainMult ? multGrad * multGrad : 0);
+        r.gradNorm = Math.sqrt(sq);
+        r.fires = new long[n];
+        for (int j = 0; j < n; j++) {
+            r.fires[j] = start[j + 1] - start[j];
+        }
+        times.lap(4);
+        float coef = h.clip() > 0 ? (float) Math.min(1.0, h.clip() / (r.gradNorm + 1e-6)) : 1f;
+        AdamPass adam = new AdamPass(h.lr(), h.beta1(), h.beta2(), h.eps(), h.step());
+        update(adam, w, m[0], v[0], gW, has, coef, n, d);
+        update(adam, b, m[1], v[1], gB, null, coef, n, 1);
+        update(adam, dict, m[2], v[2], gD, has, coef, n, d);
+        if (trainMult) {
+            adam.rows(Native.view(mult), Native.view(m[3]), Native.view(v[3]),
+                    new float[] {(float) multGrad}, null, coef, 1, 1);
+        }
+        times.lap(5);
+        times.endStep();
+        return r;
+    }
+
+    private static void update(AdamPass adam, INDArray p, INDArray m, INDArray v, float[] g, boolean[] has,
+                               float coef, int n, int d) {
+        boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0;
+        adam.rows(Native.view(p), Native.view(m), Native.view(v), direct ? Native.bytes(p) : null,
+                direct ? Native.bytes(m) : null, direct ? Native.bytes(v) : null, g, has, coef, n, d);
+    }
+
+    /** xHat, the loss, dL/dxHat (into grad) and dL/dpre at the selected entries; returns dL/dm. */
+    private double decode(int rows, Result r) {
+        int chunks = Par.chunks(rows, ROW_GRAIN);
+        double[] part = new double[chunks * 4];
+        double[][] sumX = new double[chunks][];
+        float g2 = (float) (2.0 / ((double) rows * d));
+        Par.range(rows, ROW_GRAIN, (c, lo, hi) -> {
+            float[] xh = Scratch.floats(0, d);
+            double sse = 0, gm = 0, l0 = 0, sq = 0;
+            double[] sx = new double[d];
+            for (int i = lo; i < hi; i++) {
+                Arrays.fill(xh, 0, d, 0f);
+                int base = i * k;
+                for (int s = 0; s < cnt[i]; s++) {
+                    Vec.axpy(val[base + s], fused, idx[base + s] * d, xh, 0, d);
+                    l0 += val[base + s] >= 1e-6f ? 1 : 0;
+                }
+                int xo = i * d;
+                for (int t = 0; t < d; t++) {
+                    float x = xa[xo + t];
+                    float e = xh[t] - x;
+                    sse += e * e;
+                    sq += x * x;
+                    sx[t] += x;
+                    grad[xo + t] = g2 * e;
+                }
+                gm += Vec.dot(grad, xo, xh, 0, d);
+                for (int s = 0; s < cnt[i]; s++) {
+                    dPre[base + s] = Vec.dot(grad, xo, fused, idx[base + s] * d, d);
+                }
+            }
+            part[4 * c] = sse;
+            part[4 * c + 1] = gm;
+            part[4 * c + 2] = l0;
+            part[4 * c + 3] = sq;
+            sumX[c] = sx;
+        });
+        double gm = 0;
+        r.sumX = new double[d];
+        for (int c = 0; c < chunks; c++) {
+            r.sse += part[4 * c];
+            gm += part[4 * c + 1];
+            r.l0Sum += part[4 * c + 2];
+            r.sumSqX += part[4 * c + 3];
+            for (int t = 0; t < d; t++) {
+                r.sumX[t] += sumX[c][t];
+            }
+        }
+        r.loss = r.sse / ((double) rows * d);
+        return gm;
+    }
+
+    /** Groups the selected entries by concept (counting sort, rows in order). */
+    private void groupByConcept(int rows) {
+        Arrays.fill(start, 0);
+        for (int i = 0; i < rows; i++) {
+            for (int s = 0; s < cnt[i]; s++) {
+                start[idx[i * k + s] + 1]++;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            start[j + 1] += start[j];
+            has[j] = start[j + 1] > start[j];
+        }
+        int[] fill = fillPos;
+        System.arraycopy(start, 0, fill, 0, n);
+        for (int i = 0; i < rows; i++) {
+            for (int s = 0; s < cnt[i]; s++) {
+                entries[fill[idx[i * k + s]]++] = i * k + s;
+            }
+        }
+    }
+
+    /** dW, db and dD rows of the concepts that fired; returns their squared norm. */
+    private double backward(int rows, float scale) {
+        groupByConcept(rows);
+        double[] part = new double[Par.chunks(n, CONCEPT_GRAIN)];
+        Par.range(n, CONCEPT_GRAIN, (c, lo, hi) -> {
+            double sq = 0;
+            for (int j = lo; j < hi; j++) {
+                gB[j] = 0f;
+                if (!has[j]) {
+                    continue;
+                }
+                int o = j * d;
+                int e0 = entries[start[j]];
+                Vec.scale(dPre[e0], xa, (e0 / k) * d, gW, o, d);
+                Vec.scale(val[e0], grad, (e0 / k) * d, gD, o, d);
+                float gb = dPre[e0];
+                for (int q = start[j] + 1; q < start[j + 1]; q++) {
+                    int e = entries[q];
+                    int xo = (e / k) * d;
+                    Vec.axpy(dPre[e], xa, xo, gW, o, d);
+                    Vec.axpy(val[e], grad, xo, gD, o, d);
+                    gb += dPre[e];
+                }
+                if (scale != 1f) {
+                    Vec.scale(scale, gD, o, gD, o, d);
+                }
+                gB[j] = gb;
+                sq += Vec.sumSq(gW, o, d) + Vec.sumSq(gD, o, d) + (double) gb * gb;
+            }
+            part[c] = sq;
+        });
+        double sq = 0;
+        for (double p : part) {
+            sq += p;
+        }
+        return sq;
+    }
+}

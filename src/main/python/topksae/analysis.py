@@ -1,0 +1,133 @@
+"""Analyse a trained SAE on Spark: per-concept statistics, the rows that activate each concept
+most, nearest-neighbour concepts, and the ``TopKSAEEvaluator`` for model selection.
+
+Everything runs in the JVM on the executors (``topksae.analysis.ConceptAnalysis``,
+``topksae.analysis.NearestConcepts``, ``topksae.spark.TopKSAEEvaluator``); the codes are never
+collected to the driver. Needs a classic (non-Connect) SparkSession with the project's jar.
+"""
+
+from typing import Any, Dict, Optional, Union
+
+import numpy as np
+from pyspark.ml.evaluation import JavaEvaluator
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.util import JavaMLReadable, JavaMLReader, JavaMLWritable
+from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["concept_stats", "top_activations", "explode_codes", "nearest_concepts", "TopKSAEEvaluator"]
+
+
+def _session(df: Optional[DataFrame] = None) -> SparkSession:
+    from pyspark.sql.utils import is_remote
+    if is_remote():
+        raise NotImplementedError("topksae.analysis needs a classic SparkSession (not Spark Connect): "
+                                  "it calls the JVM classes of the project's jar directly")
+    spark = df.sparkSession if df is not None else SparkSession.getActiveSession()
+    if spark is None:
+        raise RuntimeError("no active SparkSession")
+    return spark
+
+
+def _jvm(spark: SparkSession) -> Any:
+    return spark.sparkContext._jvm
+
+
+def concept_stats(dataset: DataFrame, codes_col: str = "codes") -> DataFrame:
+    """One row per concept: ``concept``, ``fires`` (rows where it is non-zero), ``frequency``
+    (fires / rows), ``meanActivation`` (mean code where it fires) and ``maxActivation``.
+    Never-firing (dead) concepts are listed with zeros."""
+    spark = _session(dataset)
+    jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.conceptStats(dataset._jdf, codes_col)
+    return DataFrame(jdf, spark)
+
+
+def explode_codes(dataset: DataFrame, id_col: str, codes_col: str = "codes") -> DataFrame:
+    """The non-zero codes as rows ``(<id_col>, concept, activation)``."""
+    spark = _session(dataset)
+    jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.explodeCodes(dataset._jdf, codes_col, id_col)
+    return DataFrame(jdf, spark)
+
+
+def top_activations(dataset: DataFrame, id_col: str, n: int = 10, codes_col: str = "codes") -> DataFrame:
+    """For every concept the ``n`` rows that activate it most: ``concept``, ``rank`` (1 = strongest),
+    ``<id_col>``, ``activation``; ties broken by ascending id."""
+    spark = _session(dataset)
+    jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.topActivations(dataset._jdf, codes_col, id_col, int(n))
+    return DataFrame(jdf, spark)
+
+
+def nearest_concepts(model_or_dictionary: Union[Any, np.ndarray], n: int = 5) -> DataFrame:
+    """For every concept its ``n`` most similar other concepts by cosine similarity of the dictionary
+    rows: ``concept``, ``rank``, ``neighbour``, ``cosine``. Takes a ``TopKSAEModel`` or an array
+    [nbConcepts, dim]."""
+    spark = _session()
+    analysis = _jvm(spark).topksae.analysis.NearestConcepts
+    if isinstance(model_or_dictionary, np.ndarray):
+        d = np.ascontiguousarray(model_or_dictionary, dtype="<f4")
+        if d.ndim != 2:
+            raise ValueError("the dictionary must be 2-d [nbConcepts, dim], got shape %s" % (d.shape,))
+        jdf = analysis.nearestConceptsFromBytes(bytearray(d.tobytes()), d.shape[0], d.shape[1], int(n))
+    else:
+        jdf = analysis.nearestConcepts(model_or_dictionary._java_obj.dictionary(), int(n))
+    return DataFrame(jdf, spark)
+
+
+class _EvaluatorReader(JavaMLReader):
+    @classmethod
+    def _java_loader_class(cls, clazz: type) -> str:
+        return "topksae.spark.TopKSAEEvaluator"
+
+
+class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaMLWritable):
+    """Scores a data set transformed by a ``TopKSAEModel`` whose ``reconstructionCol`` is set.
+
+    ``metricName``: ``fvu`` (default), ``mse``, ``l0``, ``deadFraction`` (smaller is better) or
+    ``r2`` (larger is better), so ``CrossValidator`` / ``TrainValidationSplit`` can choose ``topK``
+    or ``nbConcepts``::
+
+        est = TopKSAEEstimator(nbConcepts=256, reconstructionCol="reconstruction")
+        grid = ParamGridBuilder().addGrid(est.topK, [8, 32]).build()
+        tvs = TrainValidationSplit(estimator=est, estimatorParamMaps=grid,
+                                   evaluator=TopKSAEEvaluator(metricName="fvu"))
+    """
+
+    metricName = Param(Params._dummy(), "metricName", "fvu, mse, r2, l0 or deadFraction",
+                       typeConverter=TypeConverters.toString)
+    inputCol = Param(Params._dummy(), "inputCol", "column of input activations",
+                     typeConverter=TypeConverters.toString)
+    outputCol = Param(Params._dummy(), "outputCol", "column of codes", typeConverter=TypeConverters.toString)
+    reconstructionCol = Param(Params._dummy(), "reconstructionCol", "column of reconstructions",
+                              typeConverter=TypeConverters.toString)
+
+    def __init__(self, *, metricName: str = "fvu", inputCol: str = "features", outputCol: str = "codes",
+                 reconstructionCol: str = "reconstruction") -> None:
+        super().__init__()
+        self._java_obj = self._new_java_obj("topksae.spark.TopKSAEEvaluator", self.uid)
+        self._setDefault(metricName="fvu", inputCol="features", outputCol="codes",
+                         reconstructionCol="reconstruction")
+        self._set(metricName=metricName, inputCol=inputCol, outputCol=outputCol,
+                  reconstructionCol=reconstructionCol)
+
+    def setMetricName(self, value: str) -> "TopKSAEEvaluator":
+        return self._set(metricName=value)
+
+    def getMetricName(self) -> str:
+        return self.getOrDefault(self.metricName)
+
+    def setInputCol(self, value: str) -> "TopKSAEEvaluator":
+        return self._set(inputCol=value)
+
+    def setOutputCol(self, value: str) -> "TopKSAEEvaluator":
+        return self._set(outputCol=value)
+
+    def setReconstructionCol(self, value: str) -> "TopKSAEEvaluator":
+        return self._set(reconstructionCol=value)
+
+    def evaluate_all(self, dataset: DataFrame) -> Dict[str, float]:
+        """Every metric from one pass, as a dict."""
+        self._transfer_params_to_java()
+        return {k: float(v) for k, v in dict(self._java_obj.evaluateAll(dataset._jdf)).items()}
+
+    @classmethod
+    def read(cls) -> JavaMLReader["TopKSAEEvaluator"]:
+        return _EvaluatorReader(cls)
