@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -40,7 +40,7 @@ public final class JobCommand {
 
   /** Parses flags and properties; throws {@link SettingException} naming any bad setting. */
   public Parsed parse(String[] args, Map<String, String> sparkProperties) {
-    CommandLine cli = new CommandLine(spec());
+    CommandLine cli = commandLine();
     ParseResult result;
     try {
       result = cli.parseArgs(args);
@@ -69,7 +69,7 @@ public final class JobCommand {
   /** The full usage text, as {@code --help} prints it. */
   public String usage() {
     StringWriter out = new StringWriter();
-    new CommandLine(spec()).usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
+    commandLine().usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
     return out.toString();
   }
 
@@ -84,6 +84,30 @@ public final class JobCommand {
     }
   }
 
+  /** The parser: a repeated flag takes its last value; help lists the options by group. */
+  private CommandLine commandLine() {
+    CommandLine cli = new CommandLine(spec());
+    cli.setOverwrittenOptionsAllowed(true);
+    cli.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, this::optionList);
+    return cli;
+  }
+
+  private String optionList(CommandLine.Help help) {
+    StringBuilder out = new StringBuilder();
+    Map<String, CommandLine.Help.Layout> groups = new LinkedHashMap<>();
+    CommandLine.Help.Layout general = help.createDefaultLayout();
+    for (OptionSpec o : help.commandSpec().options()) {
+      Setting s = settings.stream().filter(x -> x.flag().equals(o.longestName())).findFirst().orElse(null);
+      CommandLine.Help.Layout layout = s == null ? general
+          : groups.computeIfAbsent(s.group(), g -> help.createDefaultLayout());
+      layout.addOption(o, help.createDefaultParamLabelRenderer());
+    }
+    out.append(general);
+    groups.forEach((g, layout) -> out.append(System.lineSeparator()).append(g).append(':')
+        .append(System.lineSeparator()).append(layout));
+    return out.toString();
+  }
+
   private CommandSpec spec() {
     CommandSpec spec = CommandSpec.create();
     spec.name("spark-submit --class " + NAME + " topk-sae-spark-<version>-job.jar");
@@ -96,13 +120,9 @@ public final class JobCommand {
         .width(100)
         .sortOptions(false)
         .abbreviateSynopsis(true);
-    Map<String, ArgGroupSpec.Builder> groups = new LinkedHashMap<>();
     for (Setting s : settings) {
-      groups.computeIfAbsent(s.group(), g -> ArgGroupSpec.builder()
-          .heading("%n" + g + ":%n").exclusive(false).multiplicity("0..1"))
-          .addArg(option(s));
+      spec.addOption(option(s));
     }
-    groups.values().forEach(g -> spec.addArgGroup(g.build()));
     return spec;
   }
 

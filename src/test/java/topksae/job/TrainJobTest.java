@@ -39,9 +39,9 @@ class TrainJobTest {
     spark.stop();
   }
 
-  /** A few rounds on a tiny synthetic set: 2048 rows, 2 workers x 2 steps x 64 rows per round. */
+  /** 8 rounds on a tiny synthetic set: 1024 rows, 2 workers x 2 steps x 64 rows per round, 2 epochs. */
   private String[] tiny(String out, String... more) {
-    String[] base = {"--output", out, "--synthetic-rows", "2048", "--synthetic-dim", "16",
+    String[] base = {"--output", out, "--synthetic-rows", "1024", "--synthetic-dim", "16",
         "--synthetic-atoms", "32", "--synthetic-active", "2", "--nb-concepts", "48", "--top-k", "4",
         "--batch-size", "64", "--local-steps", "2", "--max-epochs", "2", "--learning-rate", "0.002",
         "--report-sample-rows", "1000", "--checkpoint-interval", "3"};
@@ -60,40 +60,45 @@ class TrainJobTest {
     assertEquals(16, model.config().inputShape[0]);
     JsonNode s = new ObjectMapper().readTree(new File(out, "summary.json"));
     JsonNode rounds = s.get("training").get("rounds");
-    assertEquals(16, rounds.size(), "2048 rows / 256 per round x 2 epochs");
-    assertEquals(4096, s.get("training").get("tokensSeen").asLong());
-    assertTrue(rounds.get(15).get("fvu").asDouble() < rounds.get(0).get("fvu").asDouble(), "FVU falls");
+    assertEquals(8, rounds.size(), "1024 rows / 256 per round x 2 epochs");
+    assertEquals(2048, s.get("training").get("tokensSeen").asLong());
+    assertTrue(rounds.get(7).get("fvu").asDouble() < rounds.get(0).get("fvu").asDouble(), "FVU falls");
     assertEquals(1000, s.get("firing").get("sampleRows").asLong());
     assertEquals(48, s.get("settings").get("nbConcepts").asInt());
     for (String f : new String[] {"report.html", "fvu.png", "loss.png", "firing.png"}) {
       assertTrue(new File(out, "report/" + f).length() > 1000, f);
     }
     String html = Files.readString(new File(out, "report/report.html").toPath());
-    assertTrue(html.contains("<td>16</td><td>4096</td>"), "last round in the report table");
+    assertTrue(html.contains("<td>8</td><td>2048</td>"), "last round in the report table");
     assertTrue(new File(out, "checkpoints/LATEST").isFile());
-    assertEquals("round-00000015", Files.readString(new File(out, "checkpoints/LATEST").toPath()).trim());
+    assertEquals("round-00000006", Files.readString(new File(out, "checkpoints/LATEST").toPath()).trim());
     assertEquals(CheckpointStore.KEEP, new File(out, "checkpoints").list((d, n) -> n.startsWith("round-")).length);
   }
 
   @Test
   void killedAndResumedEqualsUninterrupted() {
+    // one input for both runs (the fit is deterministic for a seed and a fixed set of files)
+    String input = new File(tmp, "activations").getPath();
+    SyntheticActivations.generate(spark, new SyntheticActivations.Spec(1024, 16, 32, 2, 4, 42), "features")
+        .write().parquet(input);
     String straight = new File(tmp, "straight").getPath();
-    float[] expected = TopKSAEModel.load(TrainJob.runIn(spark, tiny(straight), Map.of()).model()).flatState();
+    float[] expected = TopKSAEModel.load(TrainJob.runIn(spark, tiny(straight, "--input", input), Map.of())
+        .model()).flatState();
 
     String broken = new File(tmp, "broken").getPath();
-    RuntimeException killed = assertThrows(RuntimeException.class, () -> TrainJob.runIn(spark, tiny(broken),
-        Map.of(), (rec, state) -> {
-          if (state.roundsDone == 8) {
-            throw new IllegalStateException("simulated crash after round 8");
+    RuntimeException killed = assertThrows(RuntimeException.class, () -> TrainJob.runIn(spark,
+        tiny(broken, "--input", input), Map.of(), (rec, state) -> {
+          if (state.roundsDone == 5) {
+            throw new IllegalStateException("simulated crash after round 5");
           }
         }));
     assertTrue(killed.getMessage().contains("simulated crash"), killed.getMessage());
-    assertEquals("round-00000006",
+    assertEquals("round-00000003",
         new String(HadoopFiles.read(new org.apache.hadoop.fs.Path(broken, "checkpoints/LATEST"),
             spark.sparkContext().hadoopConfiguration())).trim());
 
-    JobRun.Result resumed = TrainJob.runIn(spark, tiny(broken, "--resume"), Map.of());
-    assertEquals(4096, resumed.tokens(), "the resumed run counts all tokens");
+    JobRun.Result resumed = TrainJob.runIn(spark, tiny(broken, "--input", input, "--resume"), Map.of());
+    assertEquals(2048, resumed.tokens(), "the resumed run counts all tokens");
     assertArrayEquals(expected, TopKSAEModel.load(resumed.model()).flatState());
   }
 
