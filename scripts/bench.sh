@@ -3,6 +3,7 @@
 #   scripts/bench.sh [--section train] [options passed to the section]
 # Section "train" (topksae.bench.TrainBench): options --dim 768 --concepts 16384 --k 32 --batch 4096
 #   --steps 6 --warmup 2 --threads 0 (0 = all cores) --encoder linear --normalization l2
+#   --preOrder c|f (layout of the GEMM output of the fused step and the encoder)
 # Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,15 @@ jvm() {  # runs a main class with the pom's Java 17 flags and the off-heap cap
 
 section_train() {  # local fused training step and sparse encoding against the bare encoder GEMM
   jvm topksae.bench.TrainBench "$@"
+}
+
+# ---- section "spark" (topksae.spark.SparkBench): the distributed fit and transform ----
+# Fit tokens/s at 1 and 2 workers (local[2], spark.task.cpus=1, ND4J 1 thread per task), the share
+# of each round's time not spent in the workers' steps, the transform rate against the encoder GEMM.
+# Options: --dim 256 --concepts 4096 --k 32 --batch 1024 --localSteps 20 --rounds 4
+#   --optimizerState averaged|local
+section_spark() {
+  SPARK_LOCAL_IP=127.0.0.1 jvm topksae.spark.SparkBench "$@"
 }
 
 # Further sections (e.g. Spark rounds) are added as section_<name> functions.

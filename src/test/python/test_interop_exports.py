@@ -12,8 +12,10 @@ import os
 
 import numpy as np
 import pytest
-from safetensors import safe_open
-from safetensors.numpy import load_file
+
+pytest.importorskip("safetensors", reason="the safetensors package is not installed in this environment")
+from safetensors import safe_open  # noqa: E402
+from safetensors.numpy import load_file  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 EXPORTS = os.path.join(ROOT, "target", "interop-exports")
@@ -77,6 +79,21 @@ def test_saelens_export_reproduces_the_jvm():
     codes = _topk_then_relu(pre, cfg["k"])
     _same_codes(codes, ref["saelens.codes"])
     np.testing.assert_allclose(codes @ w["W_dec"] + w["b_dec"], ref["saelens.x_hat"], rtol=1e-5, atol=1e-5)
+
+
+def test_batchtopk_as_saelens_jumprelu_reproduces_the_jvm():
+    folder = _exports("saelens-jumprelu")
+    with open(os.path.join(folder, "cfg.json")) as f:
+        cfg = json.load(f)
+    assert cfg["architecture"] == "jumprelu" and "k" not in cfg
+    w = load_file(os.path.join(folder, "sae_weights.safetensors"))
+    assert set(w) == {"W_enc", "b_enc", "W_dec", "b_dec", "threshold"}
+    assert w["threshold"].shape == (cfg["d_sae"],)
+    ref = _reference()
+    pre = (ref["x"] - w["b_dec"]) @ w["W_enc"] + w["b_enc"]
+    codes = np.maximum(pre, 0) * (pre > w["threshold"])   # SAELens JumpReLUSAE.encode
+    _same_codes(codes, ref["jumprelu.codes"])
+    np.testing.assert_allclose(codes @ w["W_dec"] + w["b_dec"], ref["jumprelu.x_hat"], rtol=1e-5, atol=1e-5)
 
 
 def test_sparsify_export_reproduces_the_jvm():

@@ -25,7 +25,9 @@ public final class TrainBench {
 
     public static void main(String[] args) {
         BenchArgs a = new BenchArgs(args, "dim", "768", "concepts", "16384", "k", "32", "batch", "4096",
-                "steps", "6", "warmup", "2", "threads", "0", "encoder", "linear", "normalization", "l2");
+                "steps", "6", "warmup", "2", "threads", "0", "encoder", "linear", "normalization", "l2",
+                "preOrder", "c");
+        System.setProperty("topksae.preOrder", a.s("preOrder"));
         if (a.i("threads") > 0) {
             Par.setThreads(a.i("threads"));
         }

@@ -66,6 +66,40 @@ public final class CoreWeights {
                 floats(evalDictionary(sae)), preBias == null ? new float[d] : preBias.clone(), true, meta);
     }
 
+    /**
+     * A linear BatchTopK model in SAELens' JumpReLU form. In eval mode BatchTopK keeps
+     * {@code relu(pre) >= runningThreshold}; JumpReLU keeps {@code pre > threshold}. With threshold =
+     * the float just below the running threshold the two rules select the same codes for every
+     * float32 input (and a threshold <= 0 keeps all positive codes in both).
+     */
+    public static void batchTopKToSaeLens(SAE sae, float[] preBias, java.nio.file.Path dir,
+                                          Map<String, String> extraMetadata) throws java.io.IOException {
+        SAEConfig cfg = sae.config();
+        if (!(sae instanceof topksae.model.BatchTopKSAE b) || !"linear".equals(cfg.encoder)) {
+            throw new IllegalArgumentException("needs a BatchTopK SAE with the linear encoder, got '" + cfg.variant
+                    + "' / '" + cfg.encoder + "'");
+        }
+        if (b.runningThreshold() == null) {
+            throw new IllegalArgumentException("the BatchTopK model has no running threshold yet (never trained)");
+        }
+        int d = sae.inputDim();
+        int n = sae.nbConcepts();
+        Map<String, INDArray> state = sae.stateDict();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(CONFIG_KEY, cfg.toJson());
+        TopKWeights w = new TopKWeights(d, n, 1, floats(state.get(ENC_W)), floats(state.get(ENC_B)),
+                floats(evalDictionary(sae)), preBias == null ? new float[d] : preBias.clone(), true, meta);
+        float[] threshold = new float[n];
+        java.util.Arrays.fill(threshold, Math.nextDown(ceilToFloat(b.runningThreshold())));
+        SaeLensFormat.writeJumpRelu(w, threshold, dir, extraMetadata);
+    }
+
+    /** The smallest float32 >= v. */
+    static float ceilToFloat(double v) {
+        float f = (float) v;
+        return f < v ? Math.nextUp(f) : f;
+    }
+
     /** The eval-mode (fused) dictionary, read from a copy when {@code sae} is training (reads there renormalize). */
     static INDArray evalDictionary(SAE sae) {
         if (!sae.isTraining()) {

@@ -35,6 +35,32 @@ public final class SaeLensFormat {
         JsonFiles.write(dir.resolve(CONFIG), config(w, extraMetadata));
     }
 
+    /**
+     * Writes a JumpReLU SAE ({@code "architecture": "jumprelu"}, SAELens 6.18.0 {@code JumpReLUSAE}):
+     * the TopK tensors of {@code w} (whose k is ignored) plus {@code threshold} [d_sae]; SAELens keeps
+     * {@code relu(pre) * (pre > threshold)}.
+     */
+    public static void writeJumpRelu(TopKWeights w, float[] threshold, Path dir, Map<String, String> extraMetadata)
+            throws IOException {
+        if (threshold.length != w.nbConcepts()) {
+            throw new IllegalArgumentException("threshold needs " + w.nbConcepts() + " values, got " + threshold.length);
+        }
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put("W_enc", Tensor.f32(new long[] {w.dIn(), w.nbConcepts()}, w.wEncTransposed()));
+        t.put("b_enc", Tensor.f32(new long[] {w.nbConcepts()}, w.bEnc()));
+        t.put("W_dec", Tensor.f32(new long[] {w.nbConcepts(), w.dIn()}, w.wDec()));
+        t.put("b_dec", Tensor.f32(new long[] {w.dIn()}, w.bDec()));
+        t.put("threshold", Tensor.f32(new long[] {w.nbConcepts()}, threshold));
+        Map<String, String> meta = new LinkedHashMap<>(w.metadata());
+        meta.put("format", "pt");
+        new SafetensorsFile(t, meta).write(dir.resolve(WEIGHTS));
+        ObjectNode c = config(w, extraMetadata);
+        c.remove("k");
+        c.remove("rescale_acts_by_decoder_norm");
+        c.put("architecture", "jumprelu");
+        JsonFiles.write(dir.resolve(CONFIG), c);
+    }
+
     private static ObjectNode config(TopKWeights w, Map<String, String> extraMetadata) {
         ObjectNode c = JsonFiles.JSON.createObjectNode();
         c.put("d_in", w.dIn());

@@ -15,6 +15,7 @@ public final class RowTopK {
     public static final class Heap {
         final float[] v;
         final int[] i;
+        final float[] block = new float[64];
 
         public Heap(int k) {
             v = new float[Math.max(1, k)];
@@ -107,25 +108,67 @@ public final class RowTopK {
         return c;
     }
 
+    /**
+     * Like {@link #selectWithBias} reading the row straight from native memory (no copy): the row
+     * is n floats of pre from byte rowOff (pf is the same memory as floats, for the tail). SIMD only.
+     */
+    public static int selectNative(java.nio.ByteBuffer pre, java.nio.FloatBuffer pf, int rowOff, float[] bias,
+                                   int n, int k, Heap h, int[] idx, float[] val, int off) {
+        float[] hv = h.v;
+        int[] hi = h.i;
+        float[] block = h.block;
+        int c = 0;
+        float thr = 0f;
+        int lanes = Simd.L;
+        int j = 0;
+        for (int up = n - n % lanes; j < up; j += lanes) {
+            if (Simd.biasedAny(pre, rowOff + 4 * j, bias, j, thr, block)) {
+                for (int t = 0; t < lanes; t++) {
+                    float a = block[t];
+                    if (a > thr) {
+                        c = offer(hv, hi, c, k, a, j + t);
+                        thr = c == k ? hv[0] : 0f;
+                    }
+                }
+            }
+        }
+        for (; j < n; j++) {
+            float a = pf.get(rowOff / 4 + j) + bias[j];
+            if (a > thr) {
+                c = offer(hv, hi, c, k, a, j);
+                thr = c == k ? hv[0] : 0f;
+            }
+        }
+        sortByIndex(hv, hi, c);
+        System.arraycopy(hi, 0, idx, off, c);
+        System.arraycopy(hv, 0, val, off, c);
+        return c;
+    }
+
     /** (v, i) ranks below (w, l): smaller value, or same value and higher index. */
     private static boolean worse(float v, int i, float w, int l) {
         return v < w || v == w && i > l;
     }
 
     private static int offer(float[] hv, int[] hi, int c, int k, float a, int j) {
+        return offer(hv, hi, 0, c, k, a, j);
+    }
+
+    /** Offers (a, j) to the heap of c (of at most k) entries at hv/hi[base..]; returns the new size. */
+    static int offer(float[] hv, int[] hi, int base, int c, int k, float a, int j) {
         if (c < k) {
             int p = c;
             while (p > 0) {
                 int parent = (p - 1) >> 1;
-                if (!worse(a, j, hv[parent], hi[parent])) {
+                if (!worse(a, j, hv[base + parent], hi[base + parent])) {
                     break;
                 }
-                hv[p] = hv[parent];
-                hi[p] = hi[parent];
+                hv[base + p] = hv[base + parent];
+                hi[base + p] = hi[base + parent];
                 p = parent;
             }
-            hv[p] = a;
-            hi[p] = j;
+            hv[base + p] = a;
+            hi[base + p] = j;
             return c + 1;
         }
         int p = 0;
@@ -135,25 +178,28 @@ public final class RowTopK {
                 break;
             }
             int r = l + 1;
-            int w = r < k && worse(hv[r], hi[r], hv[l], hi[l]) ? r : l;
-            if (!worse(hv[w], hi[w], a, j)) {
+            int w = r < k && worse(hv[base + r], hi[base + r], hv[base + l], hi[base + l]) ? r : l;
+            if (!worse(hv[base + w], hi[base + w], a, j)) {
                 break;
             }
-            hv[p] = hv[w];
-            hi[p] = hi[w];
+            hv[base + p] = hv[base + w];
+            hi[base + p] = hi[base + w];
             p = w;
         }
-        hv[p] = a;
-        hi[p] = j;
+        hv[base + p] = a;
+        hi[base + p] = j;
         return c;
     }
 
-    private static void sortByIndex(float[] hv, int[] hi, int c) {
-        for (int a = 1; a < c; a++) {
+    private static void sortByIndex(float[] hv, int[] hi, int c) { sortByIndex(hv, hi, 0, c); }
+
+    /** Sorts the c entries at hv/hi[base..] by index. */
+    static void sortByIndex(float[] hv, int[] hi, int base, int c) {
+        for (int a = base + 1; a < base + c; a++) {
             int i = hi[a];
             float v = hv[a];
             int b = a - 1;
-            while (b >= 0 && hi[b] > i) {
+            while (b >= base && hi[b] > i) {
                 hi[b + 1] = hi[b];
                 hv[b + 1] = hv[b];
                 b--;

@@ -79,6 +79,26 @@ final class Simd {
         return v.compare(VectorOperators.GT, thr).anyTrue();
     }
 
+    /**
+     * block[0..L) = pre[j..j+L) + bias[j..j+L), pre read from native memory at byte byteOff; true if
+     * any of them is > thr.
+     */
+    static boolean biasedAny(ByteBuffer pre, int byteOff, float[] bias, int j, float thr, float[] block) {
+        FloatVector v = FloatVector.fromByteBuffer(S, pre, byteOff, NATIVE).add(FloatVector.fromArray(S, bias, j));
+        v.intoArray(block, 0);
+        return v.compare(VectorOperators.GT, thr).anyTrue();
+    }
+
+    /**
+     * block[0..L) = pre[at..at+L) + b (pre read from native memory at byte at*4); true if any of
+     * them is > its threshold thr[r..r+L).
+     */
+    static boolean columnAny(ByteBuffer pre, int byteOff, float b, float[] thr, int r, float[] block) {
+        FloatVector v = FloatVector.fromByteBuffer(S, pre, byteOff, NATIVE).add(b);
+        v.intoArray(block, 0);
+        return v.compare(VectorOperators.GT, FloatVector.fromArray(S, thr, r)).anyTrue();
+    }
+
     /** Adam on native p/m/v (byte offset off, n floats) with gradient g[go..] * coef (g null: zero). */
     static int adam(ByteBuffer p, ByteBuffer m, ByteBuffer v, long off, float[] g, int go, int n, float coef,
                     float b1, float omb1, float b2, float omb2, float bc2Sqrt, float eps, float stepSize) {

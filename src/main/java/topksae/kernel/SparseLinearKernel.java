@@ -42,7 +42,8 @@ public final class SparseLinearKernel {
     private final TopKEncoder enc;
     private int cap = -1;
     private float[] xa;
-    private float[] grad;
+    /** Per token i: x_i at [2 d i, 2 d i + d), dL/dxHat_i at [2 d i + d, 2 d (i + 1)) (one run per token). */
+    private float[] xg;
     private int[] idx;
     private float[] val;
     private float[] dPre;
@@ -99,11 +100,11 @@ public final class SparseLinearKernel {
     public int k() { return k; }
 
     private void ensure(int rows) {
-        if (rows == cap) {
+        if (rows <= cap) {
             return;
         }
         cap = rows;
-        grad = new float[rows * d];
+        xg = new float[2 * rows * d];
         dPre = new float[rows * k];
         entries = new int[rows * k];
     }
@@ -151,12 +152,12 @@ public final class SparseLinearKernel {
 
     private static void update(AdamPass adam, INDArray p, INDArray m, INDArray v, float[] g, boolean[] has,
                                float coef, int n, int d) {
-        boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0;
+        boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0 && 4L * p.length() < Integer.MAX_VALUE;
         adam.rows(Native.view(p), Native.view(m), Native.view(v), direct ? Native.bytes(p) : null,
                 direct ? Native.bytes(m) : null, direct ? Native.bytes(v) : null, g, has, coef, n, d);
     }
 
-    /** xHat, the loss, dL/dxHat (into grad) and dL/dpre at the selected entries; returns dL/dm. */
+    /** xHat, the loss, x and dL/dxHat (into xg) and dL/dpre at the selected entries; returns dL/dm. */
     private double decode(int rows, Result r) {
         int chunks = Par.chunks(rows, ROW_GRAIN);
         double[] part = new double[chunks * 4];
@@ -176,15 +177,16 @@ public final class SparseLinearKernel {
                 int xo = i * d;
                 for (int t = 0; t < d; t++) {
                     float x = xa[xo + t];
+                    xg[2 * xo + t] = x;
                     float e = xh[t] - x;
                     sse += e * e;
                     sq += x * x;
                     sx[t] += x;
-                    grad[xo + t] = g2 * e;
+                    xg[2 * xo + d + t] = g2 * e;
                 }
-                gm += Vec.dot(grad, xo, xh, 0, d);
+                gm += Vec.dot(xg, 2 * xo + d, xh, 0, d);
                 for (int s = 0; s < cnt[i]; s++) {
-                    dPre[base + s] = Vec.dot(grad, xo, fused, idx[base + s] * d, d);
+                    dPre[base + s] = Vec.dot(xg, 2 * xo + d, fused, idx[base + s] * d, d);
                 }
             }
             part[4 * c] = sse;
@@ -242,14 +244,15 @@ public final class SparseLinearKernel {
                 }
                 int o = j * d;
                 int e0 = entries[start[j]];
-                Vec.scale(dPre[e0], xa, (e0 / k) * d, gW, o, d);
-                Vec.scale(val[e0], grad, (e0 / k) * d, gD, o, d);
+                int x0 = 2 * (e0 / k) * d;
+                Vec.scale(dPre[e0], xg, x0, gW, o, d);
+                Vec.scale(val[e0], xg, x0 + d, gD, o, d);
                 float gb = dPre[e0];
                 for (int q = start[j] + 1; q < start[j + 1]; q++) {
                     int e = entries[q];
-                    int xo = (e / k) * d;
-                    Vec.axpy(dPre[e], xa, xo, gW, o, d);
-                    Vec.axpy(val[e], grad, xo, gD, o, d);
+                    int xo = 2 * (e / k) * d;
+                    Vec.axpy(dPre[e], xg, xo, gW, o, d);
+                    Vec.axpy(val[e], xg, xo + d, gD, o, d);
                     gb += dPre[e];
                 }
                 if (scale != 1f) {

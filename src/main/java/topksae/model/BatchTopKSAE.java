@@ -70,8 +70,22 @@ public class BatchTopKSAE extends SAE {
     /** For double activations: the exact k-th largest value (the float pass only approximates it). */
     private double kthExact(INDArray act, float approx) {
         double[] flat = act.dup('c').data().asDouble();
-        java.util.Arrays.sort(flat);
-        return flat[flat.length - topK];
+        int above = 0;
+        double best = Double.NEGATIVE_INFINITY;
+        // the answer lies within float rounding of approx: count above the band, then select in it
+        double lo = approx - Math.ulp(approx);
+        double hi = approx + Math.ulp(approx);
+        java.util.List<Double> band = new java.util.ArrayList<>();
+        for (double v : flat) {
+            if (v > hi) {
+                above++;
+            } else if (v >= lo) {
+                band.add(v);
+            }
+        }
+        band.sort(java.util.Collections.reverseOrder());
+        int rank = topK - above - 1;
+        return rank >= 0 && rank < band.size() ? band.get(rank) : best;
     }
 
     @Override protected INDArray sparsifyBackward(INDArray g) {

@@ -14,7 +14,7 @@ public interface Encoder {
 
     /**
      * Adds parameter gradients given dL/d(preCodes) and dL/d(activations); either may be null.
-     * Returns dL/dx.
+     * Returns dL/dx, or null when the encoder does not compute it.
      */
     INDArray backward(INDArray gradPreCodes, INDArray gradCodes);
 

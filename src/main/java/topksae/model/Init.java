@@ -10,12 +10,15 @@ public final class Init {
 
     /** U(-bound, bound) of the given shape. */
     public static INDArray uniform(Random rng, double bound, long... shape) {
-        INDArray a = Nd4j.create(shape);
-        long n = a.length();
-        for (long i = 0; i < n; i++) {
-            a.putScalar(i, (rng.nextDouble() * 2 - 1) * bound);
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
         }
-        return a;
+        double[] v = new double[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (rng.nextDouble() * 2 - 1) * bound;
+        }
+        return Nd4j.create(v, shape, Nd4j.defaultFloatingPointType());
     }
 
     /** torch.nn.init.xavier_uniform_ for a [fanOut, fanIn] matrix. */

@@ -11,6 +11,7 @@ public final class Linear extends Layer {
     private final Parameter weight;
     private final Parameter bias;
     private INDArray input;
+    private boolean inputGrad = true;
 
     public Linear(String prefix, int in, int out, Random rng) {
         double b = Init.linearBound(in);
@@ -19,6 +20,12 @@ public final class Linear extends Layer {
     }
 
     public Parameter weight() { return weight; }
+
+    /** Whether backward must return dL/dx (false for a first layer: saves one GEMM; returns null). */
+    public Linear inputGradient(boolean on) {
+        inputGrad = on;
+        return this;
+    }
     public Parameter bias() { return bias; }
 
     @Override public INDArray forward(INDArray x) {
@@ -32,6 +39,9 @@ public final class Linear extends Layer {
     @Override public INDArray backward(INDArray g) {
         Nd4j.gemm(g, input, weight.grad(), true, false, 1.0, 1.0);
         bias.grad().addi(g.sum(0));
+        if (!inputGrad) {
+            return null;
+        }
         INDArray gx = Nd4j.create(g.dataType(), g.rows(), input.columns());
         Nd4j.gemm(g, weight.value(), gx, false, false, 1.0, 0.0);
         return gx;

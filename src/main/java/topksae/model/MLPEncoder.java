@@ -34,6 +34,8 @@ public final class MLPEncoder implements Encoder {
         }
         fin.add(new Linear("encoder.final_block.0", last, nbConcepts, rng));
         addNorm(fin, norm, "encoder.final_block.1", nbConcepts);
+        Linear first = (Linear) (hidden.isEmpty() ? fin : hidden.get(0)).get(0);
+        first.inputGradient(false);   // dL/dx of the input is never used
     }
 
     private static void addNorm(List<Layer> block, String norm, String prefix, int dim) {
@@ -75,6 +77,7 @@ public final class MLPEncoder implements Encoder {
         return g;
     }
 
+    /** Returns null: the gradient w.r.t. the input tokens is not computed. */
     @Override public INDArray backward(INDArray gPre, INDArray gCodes) {
         INDArray g = gCodes == null ? null : gCodes.mul(Relu.positive(preCodes));
         if (gPre != null) {
@@ -86,7 +89,7 @@ public final class MLPEncoder implements Encoder {
         g = back(fin, g);
         for (int i = hidden.size() - 1; i >= 0; i--) {
             INDArray gIn = back(hidden.get(i), g);
-            g = useResidual(i) ? gIn.addi(g) : gIn;
+            g = i == 0 ? null : (useResidual(i) ? gIn.addi(g) : gIn);
         }
         return g;
     }

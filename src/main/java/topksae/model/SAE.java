@@ -32,6 +32,7 @@ public abstract class SAE {
     private boolean training = true;
     private INDArray lastCodes;
     private INDArray lastDictionary;
+    private int[][] lastSelection;
 
     protected SAE(int[] inputShape, int nbConcepts, Object encoderModule, DictionaryParams dictionaryParams,
                   String device, Encoders.Options options, long seed) {
@@ -68,6 +69,9 @@ public abstract class SAE {
     /** Maps dL/d(codes) to dL/d(activations) through the cached selection. */
     protected abstract INDArray sparsifyBackward(INDArray gradCodes);
 
+    /** The per-token indices chosen by the last encode when the sparsifier keeps a fixed set, else null. */
+    protected int[][] selection() { return null; }
+
     /** Rearranges x to tokens [N, dim]. */
     public INDArray toTokens(INDArray x) {
         if (x.rank() == 2 && x.columns() == inDim) {
@@ -92,9 +96,18 @@ public abstract class SAE {
     }
 
     public INDArray decode(INDArray z) {
+        return decode(z, null);
+    }
+
+    /** Decodes; with the selection of the codes it gathers only the selected dictionary rows. */
+    private INDArray decode(INDArray z, int[][] selected) {
         INDArray d = dictionary.getDictionary();
         lastCodes = z;
         lastDictionary = d;
+        lastSelection = selected != null && SparseRows.applicable(z, d) ? selected : null;
+        if (lastSelection != null) {
+            return SparseRows.decode(z, lastSelection, d);
+        }
         INDArray out = Nd4j.create(z.dataType(), z.rows(), d.columns());
         Nd4j.gemm(z, d, out, false, false, 1.0, 0.0);
         return out;
@@ -102,7 +115,7 @@ public abstract class SAE {
 
     public Output forward(INDArray x) {
         Encoded e = encode(x);
-        return new Output(e.preCodes(), e.codes(), decode(e.codes()));
+        return new Output(e.preCodes(), e.codes(), decode(e.codes(), selection()));
     }
 
     public INDArray getDictionary() { return dictionary.getDictionary(); }
@@ -112,6 +125,12 @@ public abstract class SAE {
      * and dL/dcodes (any may be null).
      */
     public void backward(INDArray gradXHat, INDArray gradPreCodes, INDArray gradCodes) {
+        if (lastSelection != null && gradXHat != null && SparseRows.applicable(gradXHat, gradCodes)) {
+            SparseRows.Grads g = SparseRows.backward(lastCodes, lastSelection, lastDictionary, gradXHat, gradCodes);
+            dictionary.backward(g.dictionary(), lastDictionary);
+            encoder.backward(gradPreCodes, g.activations());
+            return;
+        }
         INDArray gz = gradCodes == null ? Nd4j.zerosLike(lastCodes) : gradCodes.dup();
         if (gradXHat != null) {
             Nd4j.gemm(gradXHat, lastDictionary, gz, false, true, 1.0, 1.0);

@@ -43,24 +43,14 @@ public class TopKSAE extends SAE {
 
     @Override protected INDArray sparsify(INDArray act) {
         int[][] idx = selector.select(act, topK);
-        INDArray codes = Nd4j.zerosLike(act);
-        for (int r = 0; r < idx.length; r++) {
-            for (int j : idx[r]) {
-                codes.putScalar(r, j, act.getDouble(r, j));
-            }
-        }
         lastIndices = idx;
-        return codes;
+        return TopKSelect.scatterSelected(act, idx);
     }
 
+    @Override protected int[][] selection() { return lastIndices; }
+
     @Override protected INDArray sparsifyBackward(INDArray g) {
-        INDArray ga = Nd4j.zerosLike(g);
-        for (int r = 0; r < lastIndices.length; r++) {
-            for (int j : lastIndices[r]) {
-                ga.putScalar(r, j, g.getDouble(r, j));
-            }
-        }
-        return ga;
+        return TopKSelect.scatterSelected(g, lastIndices);
     }
 
     @Override public SAEConfig config() {

@@ -102,6 +102,33 @@ public final class TopKSelect {
         return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
+    /**
+     * A zero matrix shaped like m holding m's values at idx (row r, columns idx[r]); m must be
+     * c-order and offset-free when it is float32 (bulk buffer access), other types go element-wise.
+     */
+    public static INDArray scatterSelected(INDArray m, int[][] idx) {
+        INDArray src = contiguous(m);
+        INDArray out = org.nd4j.linalg.factory.Nd4j.zerosLike(src);
+        long n = src.columns();
+        if (src.dataType() == DataType.FLOAT) {
+            FloatBuffer in = src.data().asNioFloat();
+            FloatBuffer o = out.data().asNioFloat();
+            for (int r = 0; r < idx.length; r++) {
+                long base = r * n;
+                for (int j : idx[r]) {
+                    o.put((int) (base + j), in.get((int) (base + j)));
+                }
+            }
+        } else {
+            for (int r = 0; r < idx.length; r++) {
+                for (int j : idx[r]) {
+                    out.putScalar(r, j, src.getDouble(r, j));
+                }
+            }
+        }
+        return out;
+    }
+
     /** A c-order, offset-free copy if needed, so rows can be read from the flat buffer. */
     static INDArray contiguous(INDArray a) {
         return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;

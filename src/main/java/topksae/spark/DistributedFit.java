@@ -27,6 +27,7 @@ import topksae.train.TrainConfig;
 final class DistributedFit {
   /** Consecutive rejected rounds after which the fit fails. */
   static final int MAX_CONSECUTIVE_REJECTED = 3;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TopKSAEEstimator.class);
 
   private final SparkSession spark;
   private final TopKSAEParams p;
@@ -45,6 +46,7 @@ final class DistributedFit {
   private int roundsDone;
   private int rejectedRounds;
   private int consecutiveRejected;
+  private boolean shippedOptimizer;
 
   DistributedFit(SparkSession spark, TopKSAEParams p, TrainingData data, SAEConfig config, TrainConfig trainConfig,
       List<RoundListener> listeners, TrainingState resume) {
@@ -102,7 +104,8 @@ final class DistributedFit {
       maxSteps = (int) Math.min(maxSteps, (p.getMaxTokens() - tokensSeen + perStep - 1) / perStep);
     }
     boolean averaged = "averaged".equals(p.getOptimizerState());
-    float[] opt = averaged || roundsDone == 0 ? optimizer : null;
+    float[] opt = averaged || !shippedOptimizer ? optimizer : null;
+    shippedOptimizer = true;
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
         averaged, maxSteps, preBias));
@@ -126,6 +129,7 @@ final class DistributedFit {
         r.stats.l0(), dead.deadFraction(), seconds, Math.max(0, seconds - r.maxComputeSeconds), r.workers,
         r.rejected);
     records.add(rec);
+    LOG.info("topksae {}", rec);
     boolean lastOfEpoch = index == data.rounds - 1;
     TrainingState ts = snapshot(lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : index + 1);
     for (RoundListener l : listeners) {
@@ -154,6 +158,8 @@ final class DistributedFit {
   private void reject(int epoch, int index, RoundResult r) {
     rejectedRounds++;
     consecutiveRejected++;
+    LOG.warn("topksae epoch {} round {}: non-finite update rejected ({} of {} workers non-finite)", epoch, index,
+        r.rejected, r.workers + r.rejected);
     if (consecutiveRejected >= MAX_CONSECUTIVE_REJECTED) {
       throw new IllegalStateException("training diverged: the averaged update was not finite in "
           + consecutiveRejected + " consecutive rounds (last: epoch " + epoch + " round " + index + ", "

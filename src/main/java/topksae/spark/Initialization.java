@@ -18,9 +18,11 @@ final class Initialization {
   /**
    * "default" keeps the core model's initialization. "tied" (Gao et al. 2024) sets the linear
    * encoder's weight [nbConcepts, dim] to the unit-norm dictionary rows, i.e. W_enc = W_dec^T.
+   * "auto" is tied for the linear encoder (weight, bias, dictionary, multiplier), else default.
    */
   static void apply(SAE sae, String kind) {
-    if (!"tied".equals(kind)) {
+    boolean linear = sae.stateDict().containsKey(ENCODER_WEIGHT) && sae.stateDict().size() == 4;
+    if ("default".equals(kind) || ("auto".equals(kind) && !linear)) {
       return;
     }
     sae.train();

@@ -18,7 +18,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] OPTIMIZER_STATES = {"averaged", "local"};
   static final String[] OUTER_OPTIMIZERS = {"average", "nesterov"};
   static final String[] HANDLE_INVALID = {"error", "skip"};
-  static final String[] INITIALIZATIONS = {"default", "tied"};
+  static final String[] INITIALIZATIONS = {"auto", "default", "tied"};
   static final String[] DECODER_BIAS_INITS = {"none", "mean"};
 
   final Param<String> inputCol;
@@ -103,7 +103,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) or skip (count them)",
         ParamValidators.inArray(HANDLE_INVALID));
     initialization = new Param<>(p, "initialization",
-        "weight init: default (the core model's) or tied (linear encoder = transpose of the unit-norm dictionary)",
+        "weight init: tied (linear encoder weight = the unit-norm dictionary, W_enc = W_dec^T), default (the core model's), "
+            + "or auto (tied for the linear encoder, else default)",
         ParamValidators.inArray(INITIALIZATIONS));
     decoderBiasInit = new Param<>(p, "decoderBiasInit",
         "fixed input offset: none (exact core model) or mean (subtract the data mean before encoding, add it back after decoding)",
@@ -141,7 +142,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(outerLearningRate, 0.7);
     o.setDefault(outerMomentum, 0.9);
     o.setDefault(handleInvalid, "error");
-    o.setDefault(initialization, "default");
+    o.setDefault(initialization, "auto");
     o.setDefault(decoderBiasInit, "none");
     o.setDefault(deadTokens, 10_000_000L);
     o.setDefault(checkpointDir, "");

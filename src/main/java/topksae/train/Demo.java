@@ -11,11 +11,11 @@ public final class Demo {
     public static void main(String[] args) {
         int dim = intArg(args, 0, 32);
         int atoms = intArg(args, 1, 96);
-        int epochs = intArg(args, 2, 15);
+        int epochs = intArg(args, 2, 40);
         SyntheticData data = new SyntheticData(dim, atoms, 3, 32, 256, 0.01, 7);
         SAE sae = new TopKSAE(dim, 2 * atoms, 3);
         TrainConfig cfg = new TrainConfig();
-        cfg.lr = 3e-3;
+        cfg.lr = 5e-3;
         System.out.printf(Locale.ROOT, "TopKSAE dim=%d concepts=%d k=3 on %d tokens from %d true atoms%n",
                 dim, 2 * atoms, 32 * 256, atoms);
         new LocalTrainer(sae, cfg, System.out).train(data.batches, epochs);

@@ -137,6 +137,25 @@ class CoreExportRoundTripTest {
     }
 
     @Test
+    void batchTopKBecomesAJumpReluWithTheSameSelectionRule() throws IOException {
+        for (double thr : new double[] {0.37f, 1e-30, 0.0, -0.2, 0.1}) {
+            float t = Math.nextDown(CoreWeights.ceilToFloat(thr));
+            for (float v : new float[] {(float) thr, Math.nextUp((float) thr), Math.nextDown((float) thr), 0f, 1f}) {
+                assertEquals(Math.max(v, 0f) >= thr || thr <= 0, v > t || (thr <= 0 && v <= 0),
+                        "value " + v + " against threshold " + thr);
+            }
+        }
+        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 8, 24, 16), 2).eval();
+        CoreWeights.batchTopKToSaeLens(batch, null, tmp, Map.of());
+        SafetensorsFile f = SafetensorsFile.read(tmp.resolve("sae_weights.safetensors"));
+        float thr = (float) (double) ((BatchTopKSAE) batch).runningThreshold();
+        assertEquals(Math.nextDown(thr), f.require("threshold").toFloats()[5], 0f);
+        assertEquals("jumprelu", JsonFiles.read(tmp.resolve("cfg.json")).get("architecture").asText());
+        SAE topk = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 8, 24, 3), 0);
+        assertThrows(IllegalArgumentException.class, () -> CoreWeights.batchTopKToSaeLens(topk, null, tmp, Map.of()));
+    }
+
+    @Test
     void refusesWhatALayoutCannotHold() {
         SAE mlp = ModelFixtures.trained(ModelFixtures.config("topk", "mlp_ln_1", 8, 24, 3), 0);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CoreWeights.fromSae(mlp, null))

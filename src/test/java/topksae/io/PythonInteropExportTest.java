@@ -34,7 +34,11 @@ class PythonInteropExportTest {
         OvercompleteFormat.write(plain, null, OUT.resolve("overcomplete.safetensors"));
         plain.eval();
 
+        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 16, 48, 64), 4).eval();
+        CoreWeights.batchTopKToSaeLens(batch, bias, OUT.resolve("saelens-jumprelu"), Map.of());
+
         INDArray x = ModelFixtures.inputs(64, 16, 99);
+        INDArray[] jump = ModelFixtures.run(batch, bias, x);
         INDArray[] biased = ModelFixtures.run(withBias, bias, x);
         INDArray[] unbiased = ModelFixtures.run(plain, null, x);
         Map<String, Tensor> ref = new LinkedHashMap<>();
@@ -43,10 +47,18 @@ class PythonInteropExportTest {
         ref.put("saelens.x_hat", tensor(biased[1]));
         ref.put("overcomplete.codes", tensor(unbiased[0]));
         ref.put("overcomplete.x_hat", tensor(unbiased[1]));
+        ref.put("jumprelu.codes", tensor(jump[0]));
+        ref.put("jumprelu.x_hat", tensor(jump[1]));
         new SafetensorsFile(ref, Map.of("k", "5")).write(OUT.resolve("reference.safetensors"));
 
         SafetensorsFile back = SafetensorsFile.read(OUT.resolve("reference.safetensors"));
-        assertEquals(5, back.tensors().size());
+        assertEquals(7, back.tensors().size());
+        float[] codes = back.require("jumprelu.codes").toFloats();
+        long active = 0;
+        for (float c : codes) {
+            active += c != 0 ? 1 : 0;
+        }
+        assertTrue(active > 0 && active < codes.length, "the batch threshold keeps some codes, not all: " + active);
         assertTrue(Files.isRegularFile(OUT.resolve("sparsify/layers.0/sae.safetensors")));
         assertTrue(Files.isRegularFile(OUT.resolve("saelens/cfg.json")));
     }

@@ -74,6 +74,31 @@ class SimdTest {
     }
 
     @Test
+    void selectionStraightFromNativeMemoryMatches() {
+        Random r = new Random(6);
+        int rows = 5, n = 203, k = 9;
+        float[] pre = rand(r, rows * n);
+        float[] bias = rand(r, n);
+        INDArray a = Nd4j.createFromArray(pre);
+        for (int i = 0; i < rows; i++) {
+            float[] biased = new float[n];
+            for (int j = 0; j < n; j++) {
+                biased[j] = pre[i * n + j] + bias[j];
+            }
+            int[] i1 = new int[k];
+            int[] i2 = new int[k];
+            float[] v1 = new float[k];
+            float[] v2 = new float[k];
+            int c1 = RowTopK.selectNative(Native.bytes(a), Native.view(a), i * n * 4, bias, n, k,
+                    new RowTopK.Heap(k), i1, v1, 0);
+            int c2 = RowTopK.select(biased, n, k, new RowTopK.Heap(k), i2, v2, 0);
+            assertEquals(c2, c1);
+            assertArrayEquals(i2, i1);
+            assertArrayEquals(v2, v1);
+        }
+    }
+
+    @Test
     void inPlaceAdamMatchesTheCopyingPathExactly() {
         Random r = new Random(5);
         int n = 9, d = 37;

@@ -26,18 +26,23 @@ import topksae.model.TopKSAE;
  * AuxK treats its residual target as a constant, so its finite differences hold the target fixed.
  */
 class GradientCheckTest {
-    private static final int PROBES = 4;
+    /** Finite-difference probes per model (at least 2 per parameter tensor), to keep the test fast. */
+    private static final int BUDGET = 16;
     private static DataType saved;
+    private static int threads;
 
     @BeforeAll
     static void doublePrecision() {
         saved = Nd4j.dataType();
+        threads = Nd4j.getEnvironment().maxThreads();
+        Nd4j.getEnvironment().setMaxThreads(1);   // tiny tensors: one thread avoids OpenMP overhead
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
 
     @AfterAll
     static void restore() {
         Nd4j.setDefaultDataTypes(saved, saved);
+        Nd4j.getEnvironment().setMaxThreads(threads);
     }
 
     @ParameterizedTest(name = "{0} {1} {2} mult={3} {4}")
@@ -90,10 +95,11 @@ class GradientCheckTest {
         List<INDArray> analytic = params.stream().map(p -> p.grad().dup()).toList();
         Random pick = new Random(11);
         double worst = 0;
+        int probes = Math.max(2, Math.min(4, BUDGET / params.size()));
         for (int i = 0; i < params.size(); i++) {
             INDArray v = params.get(i).value();
-            for (int t = 0; t < Math.min(PROBES, v.length()); t++) {
-                long e = v.length() <= PROBES ? t : pick.nextInt((int) v.length());
+            for (int t = 0; t < Math.min(probes, v.length()); t++) {
+                long e = v.length() <= probes ? t : pick.nextInt((int) v.length());
                 double orig = v.getDouble(e);
                 double h = 1e-6;
                 v.putScalar(e, orig + h);

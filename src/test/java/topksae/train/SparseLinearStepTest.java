@@ -58,6 +58,14 @@ class SparseLinearStepTest {
 
     private static void compare(int[] shape, int n, int k, String norm, boolean mult, double clip, int steps,
                                 long[] xShape) {
+        long[][] shapes = new long[steps][];
+        java.util.Arrays.fill(shapes, xShape);
+        compare(shape, n, k, norm, mult, clip, shapes);
+    }
+
+    /** One step per entry of xShapes (batch sizes may vary between steps). */
+    private static void compare(int[] shape, int n, int k, String norm, boolean mult, double clip, long[][] xShapes) {
+        int steps = xShapes.length;
         TopKSAE exact = model(shape, n, k, norm, mult, 0.25f);
         TopKSAE fused = model(shape, n, k, norm, mult, 0.25f);
         TrainConfig cfg = new TrainConfig();
@@ -68,7 +76,7 @@ class SparseLinearStepTest {
         assertTrue(SparseLinearStep.supports(fused, cfg));
         Nd4j.getRandom().setSeed(11 + n);
         for (int s = 1; s <= steps; s++) {
-            INDArray x = Nd4j.randn(DataType.FLOAT, xShape);
+            INDArray x = Nd4j.randn(DataType.FLOAT, xShapes[s - 1]);
             StepStats a = exactStep(te, x);
             StepStats b = tf.step(x);
             String at = norm + " step " + s;
@@ -106,6 +114,11 @@ class SparseLinearStepTest {
     }
 
     @Test
+    void batchSizesMayChangeBetweenSteps() {
+        compare(new int[] {16}, 64, 4, "l2", false, 1.0, new long[][] {{8, 16}, {5, 16}, {11, 16}, {3, 16}});
+    }
+
+    @Test
     void unsupportedModelsUseTheGenericPath() {
         TrainConfig cfg = new TrainConfig();
         assertTrue(SparseLinearStep.supports(new TopKSAE(8, 32, 3), cfg));
@@ -129,6 +142,7 @@ class SparseLinearStepTest {
         INDArray x = Nd4j.randn(DataType.FLOAT, 21, 16);
         TopKEncoder enc = SparseLinearStep.encoderFor(s);
         assertNotNull(enc);
+        enc.encode(Nd4j.randn(DataType.FLOAT, 30, 16));
         SparseCodes c = enc.encode(x);
         float[][] codes = s.encode(x).codes().toFloatMatrix();
         for (int i = 0; i < 21; i++) {
