@@ -145,6 +145,9 @@ public final class JobRun {
         LOG.info("generated {} synthetic activation rows of width {} in {}", spec.rows(), spec.dim(), input);
       }
     }
+    if (!HadoopFiles.exists(new Path(input), hadoop)) {
+      throw new IllegalStateException("--input (spark.topksae.input): no such path: " + input);
+    }
     return spark.read().parquet(input);
   }
 

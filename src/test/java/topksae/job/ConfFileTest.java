@@ -19,18 +19,24 @@ class ConfFileTest {
 
   @Test
   void listsEverySettingAtItsDefault() throws IOException {
-    Map<String, String> listed = new LinkedHashMap<>();
+    assertEquals(ConfTemplate.render(TrainJob.settings()), Files.readString(Path.of("conf/topk-sae.conf")),
+        "conf/topk-sae.conf is out of date with the settings; regenerate it: mvn -q compile exec:java "
+            + "-Dexec.classpathScope=compile -Dexec.mainClass=topksae.job.ConfTemplate "
+            + "-Dexec.args=conf/topk-sae.conf");
+  }
+
+  @Test
+  void everyKeyIsKnown() throws IOException {
+    int keys = 0;
     for (String line : Files.readAllLines(Path.of("conf/topk-sae.conf"))) {
       Matcher m = KEY.matcher(line.trim());
       if (m.matches()) {
-        listed.put(m.group(1), m.group(2).trim());
+        String key = m.group(1);
+        assertTrue(TrainJob.settings().stream().anyMatch(s -> s.property().equals(key)), key);
+        keys++;
       }
     }
-    for (Setting s : TrainJob.settings()) {
-      assertTrue(listed.containsKey(s.property()), "conf/topk-sae.conf misses " + s.property());
-      assertEquals(s.defaultValue(), listed.get(s.property()), s.property());
-    }
-    assertEquals(TrainJob.settings().size(), listed.size(), "no unknown keys: " + listed.keySet());
+    assertEquals(TrainJob.settings().size(), keys);
   }
 
   @Test

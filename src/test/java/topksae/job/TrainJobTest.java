@@ -112,5 +112,8 @@ class TrainJobTest {
     IllegalStateException r = assertThrows(IllegalStateException.class,
         () -> TrainJob.runIn(spark, tiny(new File(tmp, "none").getPath(), "--resume"), Map.of()));
     assertTrue(r.getMessage().contains("no checkpoint"), r.getMessage());
+    IllegalStateException in = assertThrows(IllegalStateException.class, () -> TrainJob.runIn(spark,
+        tiny(new File(tmp, "x").getPath(), "--input", new File(tmp, "missing").getPath()), Map.of()));
+    assertTrue(in.getMessage().startsWith("--input (spark.topksae.input): no such path"), in.getMessage());
   }
 }
