@@ -46,7 +46,11 @@ final class SafetensorsWriter {
             Files.deleteIfExists(tmp);
             throw ex;
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {   // e.g. some FUSE mounts
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static byte[] header(List<Map.Entry<String, Tensor>> order, Map<String, String> metadata)

@@ -27,6 +27,9 @@ final class EvaluationStats implements Serializable {
         double[] x = values(row, 0, "input");
         double[] xHat = values(row, 1, "reconstruction");
         Vector codes = (Vector) row.get(2);
+        if (codes == null) {
+            throw new IllegalArgumentException("null codes in a row: evaluate the output of TopKSAEModel.transform");
+        }
         if (x.length != xHat.length) {
             throw new IllegalArgumentException("input has " + x.length + " values but the reconstruction has "
                     + xHat.length);
