@@ -24,7 +24,7 @@ public abstract class SAE {
     protected final int nbConcepts;
     protected final String device;
     protected final long seed;
-    protected final String encoderName;
+    protected String encoderName;
     protected final Encoders.Options encoderOptions;
     protected final DictionaryParams dictionaryParams;
     protected Encoder encoder;
@@ -176,6 +176,7 @@ public abstract class SAE {
     /** overcomplete's tied(): the encoder becomes x D^T (+ bias) with the dictionary itself. */
     public SAE tied(boolean bias) {
         encoder = new TiedEncoder(inDim, nbConcepts, bias, dictionary, null, new Random(seed + 1));
+        encoderName = bias ? "tied_bias" : "tied";
         return this;
     }
 
@@ -183,6 +184,7 @@ public abstract class SAE {
     public SAE untied(boolean bias, boolean copyFromDictionary) {
         INDArray init = copyFromDictionary ? getDictionary().dup() : null;
         encoder = new TiedEncoder(inDim, nbConcepts, bias, null, init, new Random(seed + 1));
+        encoderName = bias ? "untied_bias" : "untied";
         return this;
     }
 
@@ -260,14 +262,25 @@ public abstract class SAE {
 
     public abstract SAEConfig config();
 
+    /**
+     * Builds the model a config describes (fresh weights from its seed). Encoders "tied", "tied_bias",
+     * "untied", "untied_bias" are the linear model switched with {@link #tied} / {@link #untied}.
+     */
     public static SAE fromConfig(SAEConfig c) {
         DictionaryParams dp = new DictionaryParams(c.normalization, c.useMultiplier);
         Encoders.Options o = new Encoders.Options(c.hiddenDim, c.residual);
-        return switch (c.variant) {
-            case "topk" -> new TopKSAE(c.inputShape, c.nbConcepts, c.topK, c.encoder, dp, c.device, o, c.seed);
+        boolean tieable = c.encoder != null && c.encoder.matches("(un)?tied(_bias)?");
+        String enc = tieable ? "linear" : c.encoder;
+        SAE sae = switch (c.variant) {
+            case "topk" -> new TopKSAE(c.inputShape, c.nbConcepts, c.topK, enc, dp, c.device, o, c.seed);
             case "batchtopk" -> new BatchTopKSAE(c.inputShape, c.nbConcepts, c.topK, c.thresholdMomentum,
-                    c.encoder, dp, c.device, o, c.seed);
+                    enc, dp, c.device, o, c.seed);
             default -> throw new IllegalArgumentException("unknown variant " + c.variant);
         };
+        if (tieable) {
+            boolean bias = c.encoder.endsWith("_bias");
+            return c.encoder.startsWith("tied") ? sae.tied(bias) : sae.untied(bias, false);
+        }
+        return sae;
     }
 }

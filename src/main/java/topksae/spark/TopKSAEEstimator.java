@@ -28,7 +28,7 @@ import topksae.train.TrainConfig;
 public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAEParams, DefaultParamsWritable {
   private final String uid;
   private final TopKSAEParamDefs defs;
-  private final List<RoundListener> listeners = new ArrayList<>();
+  private transient List<RoundListener> listeners = new ArrayList<>();
 
   public TopKSAEEstimator(String uid) {
     this.uid = uid;
@@ -51,8 +51,15 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
 
   /** Adds a driver-side callback run after each averaging round (not persisted with the estimator). */
   public TopKSAEEstimator addRoundListener(RoundListener l) {
-    listeners.add(l);
+    listeners().add(l);
     return this;
+  }
+
+  private List<RoundListener> listeners() {
+    if (listeners == null) {
+      listeners = new ArrayList<>();
+    }
+    return listeners;
   }
 
   @Override
@@ -70,7 +77,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
         Math.multiplyExact(getLocalSteps(), getBatchSize()), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {
-      DistributedFit fit = new DistributedFit(spark, this, data, config, trainConfig(), listeners, resume);
+      DistributedFit fit = new DistributedFit(spark, this, data, config, trainConfig(), listeners(), resume);
       float[] state = resume == null ? fit.run(0, 0) : fit.run(resume.epoch, resume.nextRound);
       TopKSAEModel model = new TopKSAEModel(uid, config, state, fit.preBias());
       model.setSummary(fit.summary());
@@ -124,7 +131,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
   @Override
   public TopKSAEEstimator copy(ParamMap extra) {
     TopKSAEEstimator c = defaultCopy(extra);
-    c.listeners.addAll(listeners);
+    c.listeners().addAll(listeners());
     return c;
   }
 

@@ -178,6 +178,11 @@ class ModelTest {
         sae.untied(false, true);
         assertEquals(List.of("encoder.weight", "dictionary._weights"), sae.parameters().stream().map(Parameter::name).toList());
         assertTrue(sae.stateDict().get("encoder.weight").equalsWithEps(sae.getDictionary(), 1e-6));
+        SAE again = SAE.fromConfig(SAEConfig.fromJson(sae.config().toJson()));
+        assertEquals("untied", again.config().encoder);
+        assertEquals(sae.stateDict().keySet(), again.stateDict().keySet());
+        SAE tied = SAE.fromConfig(new TopKSAE(6, 18, 3).tied(true).config());
+        assertEquals(List.of("encoder.bias", "dictionary._weights"), tied.parameters().stream().map(Parameter::name).toList());
     }
 
     @Test

@@ -148,6 +148,26 @@ class TopKSAEModelTest {
   }
 
   @Test
+  void aMeanOffsetHelpsOnDataFarFromTheOrigin() {
+    List<float[]> shifted = new java.util.ArrayList<>();
+    for (float[] r : data.rows) {
+      float[] x = r.clone();
+      for (int j = 0; j < x.length; j++) {
+        x[j] += 3f;
+      }
+      shifted.add(x);
+    }
+    Dataset<Row> far = SparkTestSupport.frame(spark, shifted, 2);
+    TopKSAEModel none = estimator().setMaxEpochs(3).fit(far);
+    TopKSAEModel mean = estimator().setMaxEpochs(3).setDecoderBiasInit("mean").fit(far);
+    double col0 = shifted.stream().mapToDouble(x -> x[0]).average().orElseThrow();
+    assertEquals(col0, mean.preBias()[0], 1e-4);
+    double fvuNone = none.summary().last().fvu();
+    double fvuMean = mean.summary().last().fvu();
+    assertTrue(fvuMean < 0.7 * fvuNone, "fvu with mean offset " + fvuMean + " vs none " + fvuNone);
+  }
+
+  @Test
   void modelFromACoreSaeAndItsSummaryGuard() {
     TopKSAEModel m = estimator().fit(df);
     TopKSAEModel wrapped = new TopKSAEModel(m.sae());

@@ -76,6 +76,17 @@ class TrainTest {
     }
 
     @Test
+    void r2UsesOneScalarMeanLikeOvercomplete() {
+        INDArray x = Nd4j.create(new float[][] {{1, 10}, {3, 14}});
+        INDArray xHat = Nd4j.create(new float[][] {{2, 10}, {3, 13}});
+        StepStats s = StepStats.of(0, x, xHat, Nd4j.zeros(2, 4));
+        double mean = (1 + 10 + 3 + 14) / 4.0;
+        double ssTot = (Math.pow(1 - mean, 2) + Math.pow(10 - mean, 2) + Math.pow(3 - mean, 2) + Math.pow(14 - mean, 2)) / 4;
+        assertEquals(1 - (2.0 / 4) / (ssTot + 1e-6), s.r2(), 1e-9);
+        assertEquals(1.0, s.deadFraction(), 0);
+    }
+
+    @Test
     void localTrainerLearnsAKnownDictionary() {
         SyntheticData data = new SyntheticData(12, 24, 2, 8, 128, 0.0, 3);
         TopKSAE sae = new TopKSAE(12, 48, 2);

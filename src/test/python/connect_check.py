@@ -1,0 +1,121 @@
+"""Runs the Python API against a Spark Connect server: starts one (spark-submit of
+SparkConnectServer with the job jar, on a free loopback port), connects as a client, and checks
+fit, transform, save, load and errors. Its own process: a Connect client switches the whole
+Python process to Connect mode. Prints one JSON line; exits non-zero on any failure.
+
+    python connect_check.py JAR WORKDIR
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(jar: str, port: int, log_path: str) -> subprocess.Popen:
+    from pyspark.find_spark_home import _find_spark_home
+    home = _find_spark_home()
+    cmd = [os.path.join(home, "bin", "spark-submit"), "--master", "local[2]",
+           "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+           "--jars", jar,
+           "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+           "--conf", "spark.connect.grpc.binding.port=%d" % port,
+           "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+           "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
+           "--driver-java-options", "-Dorg.bytedeco.javacpp.maxbytes=4G",
+           "spark-internal"]
+    env = dict(os.environ, SPARK_HOME=home, SPARK_LOCAL_IP="127.0.0.1")
+    log = open(log_path, "w")
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+
+def wait_for(port: int, server: subprocess.Popen, seconds: float = 300) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        if server.poll() is not None:
+            raise RuntimeError("the Connect server exited with %s" % server.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError("no Connect server on port %d after %d s" % (port, seconds))
+
+
+def main(jar: str, work: str) -> None:
+    port = free_port()
+    server = start_server(jar, port, os.path.join(work, "server.log"))
+    try:
+        wait_for(port, server)
+        check(port, work)
+    finally:
+        from pyspark.sql import SparkSession
+        client = SparkSession.getActiveSession()
+        if client is not None:  # before the server goes: the client's exit hook talks to it
+            client.stop()
+        server.terminate()
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def check(port: int, work: str) -> None:
+    from pyspark.sql import SparkSession
+    from pyspark.sql.utils import is_remote
+
+    from conftest import sparse_activations
+    from topksae.spark import TopKSAEEstimator, TopKSAEModel
+    from topksae.weights import read_weights
+
+    spark = SparkSession.builder.remote("sc://127.0.0.1:%d" % port).getOrCreate()
+    assert is_remote()
+    x = sparse_activations(400)
+    df = spark.createDataFrame([(i, r.tolist()) for i, r in enumerate(x)], "id long, features array<float>")
+    est = TopKSAEEstimator(nbConcepts=16, topK=3, batchSize=64, localSteps=4, maxEpochs=2,
+                           learningRate=2e-2, seed=5)
+    model = est.fit(df)
+    assert isinstance(model, TopKSAEModel), type(model)
+    codes = model.transform(df).orderBy("id").select("codes").collect()
+    assert len(codes) == 400 and all(c.codes.size == 16 and c.codes.numNonzeros() <= 3 for c in codes)
+    assert model.getTopK() == 3 and model.getNbConcepts() == 16
+
+    path = os.path.join(work, "model")
+    model.write().overwrite().save(path)
+    loaded = TopKSAEModel.load(path)
+    again = loaded.transform(df).orderBy("id").select("codes").collect()
+    assert again == codes, "reloaded model gives other codes"
+    weights = read_weights(path)
+    assert weights["dictionary._weights"].shape == (16, x.shape[1])
+
+    est_path = os.path.join(work, "estimator")
+    est.write().overwrite().save(est_path)
+    est2 = TopKSAEEstimator.load(est_path)
+    assert (est2.getNbConcepts(), est2.getTopK(), est2.getSeed()) == (16, 3, 5)
+
+    try:
+        model.dictionary
+        raise AssertionError("dictionary should say it is not available over Connect")
+    except NotImplementedError as e:
+        assert "Spark Connect" in str(e)
+    try:
+        TopKSAEEstimator(nbConcepts=4, topK=9).fit(df)
+        raise AssertionError("topK > nbConcepts should fail")
+    except Exception as e:  # the server's message reaches the client
+        assert "exceeds nbConcepts" in str(e), str(e)
+        error = type(e).__name__
+    print(json.dumps({"connect": True, "rows": len(codes), "reloaded_equal": True,
+                      "error_type": error}))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,87 @@
+"""The Python Params mirror the JVM's: same names, types and defaults, values carried across."""
+
+import pytest
+
+from topksae.spark import PARAM_SPECS, TopKSAEEstimator, TopKSAEParams
+from topksae.spark._params import MODEL_SETTABLE
+
+from pyspark.ml.param import TypeConverters as T
+
+CONVERTERS = {"IntParam": T.toInt, "LongParam": T.toInt, "DoubleParam": T.toFloat,
+              "BooleanParam": T.toBoolean, "Param": T.toString}
+
+
+def java_params(java_obj):
+    """name -> (Param class name, default or None) of a JVM Params object."""
+    out = {}
+    for p in java_obj.params():
+        default = java_obj.getDefault(p)
+        out[p.name()] = (p.getClass().getSimpleName(),
+                         default.get() if default.isDefined() else None)
+    return out
+
+
+def test_defaults_without_a_jvm():
+    params = TopKSAEParams()
+    assert params.getInputCol() == "features"
+    assert params.getOutputCol() == "codes"
+    assert params.getNbConcepts() == 1024
+    assert params.getTopK() == 102  # unset: max(nbConcepts // 10, 1), as on the JVM
+    assert not params.isSet(params.topK)
+
+
+def test_names_types_and_defaults_match_the_jvm(spark):
+    est = TopKSAEEstimator()  # kept: the Java object lives as long as its Python wrapper
+    java = java_params(est._java_obj)
+    python = {s.name: s for s in PARAM_SPECS}
+    assert sorted(python) == sorted(java)
+    for name, (java_type, java_default) in java.items():
+        spec = python[name]
+        assert spec.converter is CONVERTERS[java_type], name
+        if java_default is None:
+            assert spec.default is None, name
+        elif isinstance(java_default, float):
+            assert spec.default == pytest.approx(java_default), name
+        else:
+            assert spec.default == java_default, name
+
+
+def test_getters_and_setters_exist_for_every_param(spark):
+    est = TopKSAEEstimator()
+    for spec in PARAM_SPECS:
+        cap = spec.name[0].upper() + spec.name[1:]
+        assert callable(getattr(est, "get" + cap)), spec.name
+        assert callable(getattr(est, "set" + cap)), spec.name
+
+
+def test_values_reach_the_jvm(spark):
+    est = TopKSAEEstimator(inputCol="act", nbConcepts=64, topK=8, learningRate=1e-3,
+                           useMultiplier=True, maxTokens=12345, seed=7, variant="batchtopk")
+    est.setBatchSize(256).setOuterOptimizer("nesterov")
+    est._transfer_params_to_java()
+    j = est._java_obj
+    assert (j.getInputCol(), j.getNbConcepts(), j.getTopK()) == ("act", 64, 8)
+    assert j.getLearningRate() == pytest.approx(1e-3)
+    assert j.getUseMultiplier() is True
+    assert (j.getMaxTokens(), j.getSeed(), j.getBatchSize()) == (12345, 7, 256)
+    assert (j.getVariant(), j.getOuterOptimizer()) == ("batchtopk", "nesterov")
+
+
+def test_default_topk_agrees_with_the_jvm(spark):
+    est = TopKSAEEstimator(nbConcepts=64)
+    est._transfer_params_to_java()
+    assert est.getTopK() == est._java_obj.getTopK() == 6
+
+
+def test_unknown_keyword_is_a_type_error(spark):
+    with pytest.raises(TypeError, match="nbConcept"):
+        TopKSAEEstimator(nbConcept=10)
+    with pytest.raises(TypeError, match="topk"):
+        TopKSAEEstimator().setParams(topk=3)
+
+
+def test_model_setters_exist_on_the_jvm_model_class(spark):
+    cls = spark._jvm.topksae.spark.TopKSAEModel._java_lang_class
+    names = {m.getName() for m in cls.getMethods()}
+    for name in MODEL_SETTABLE:
+        assert "set" + name[0].upper() + name[1:] in names, name

@@ -1,0 +1,23 @@
+"""The real-activations notebook end to end on the first 300 documents of the corpus."""
+
+import os
+import runpy
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+def test_real_activations_notebook(tmp_path, monkeypatch):
+    path = os.path.join(ROOT, "notebooks", "real_activations.py")
+    with open(path, encoding="utf-8") as f:
+        assert f.readline() == "# Databricks notebook source\n"
+    monkeypatch.setenv("TOPKSAE_OUT", str(tmp_path))
+    monkeypatch.setenv("TOPKSAE_REAL_DOCS", "300")
+    monkeypatch.setenv("TOPKSAE_REAL_EPOCHS", "3")
+    g = runpy.run_path(path, run_name="__main__")
+    history = g["history"]
+    assert history["fvu"].iloc[-1] < history["fvu"].iloc[0]
+    assert len(g["picked"]) == 6
+    for concept, toks in g["top_tokens"].items():
+        assert 1 <= len(toks) <= 8, concept
+    assert g["tokens"].count() > 3000
+    g["spark"].stop()
