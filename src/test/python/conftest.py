@@ -23,7 +23,11 @@ def jar() -> str:
 
 @pytest.fixture(scope="session")
 def spark(jar):
-    session = local_session("topksae-pytest", jar=jar)
+    # float32 encoder GEMM, as the Java tests (pom argLine): the bf16 path is not under test here
+    session = local_session("topksae-pytest", jar=jar, **{
+        "spark.driver.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=4G "
+                                         "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G "
+                                         "-Dtopksae.precision=float32"})
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

@@ -30,7 +30,7 @@ def start_server(jar: str, port: int, log_path: str) -> subprocess.Popen:
            "--conf", "spark.connect.grpc.binding.port=%d" % port,
            "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
            "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
-           "--driver-java-options", "-Dorg.bytedeco.javacpp.maxbytes=4G",
+           "--driver-java-options", "-Dorg.bytedeco.javacpp.maxbytes=4G -Dtopksae.precision=float32",
            "spark-internal"]
     env = dict(os.environ, SPARK_HOME=home, SPARK_LOCAL_IP="127.0.0.1")
     log = open(log_path, "w")
