@@ -152,6 +152,7 @@ final class DistributedFit {
     }
     state = next;
     optimizer = nextOpt;
+    outer.accept();
     return true;
   }
 

@@ -14,7 +14,8 @@ import topksae.train.Trainer;
  * One worker of a fit, living in an executor across rounds: a core model and Trainer, batch
  * buffers allocated once per batch size. Each round it loads the broadcast state, runs up to
  * maxSteps steps of the core Trainer over its slice (one step per block of batchSize rows) and
- * returns its new state.
+ * returns its new state. A worker whose state became non-finite is dropped (rebuilt next round,
+ * with fresh Adam moments in per-worker mode).
  */
 final class LocalWorker {
   private final SAE sae;
@@ -33,7 +34,11 @@ final class LocalWorker {
   static Iterator<RoundResult> run(int w, Iterator<float[]> blocks, RoundPlan plan) {
     NativeThreads.forCurrentTask();
     LocalWorker worker = WorkerCache.get(plan.run(), w, () -> new LocalWorker(plan));
-    return java.util.List.of(worker.round(blocks, plan)).iterator();
+    RoundResult r = worker.round(blocks, plan);
+    if (r.rejected > 0) {
+      WorkerCache.remove(plan.run(), w);
+    }
+    return java.util.List.of(r).iterator();
   }
 
   private RoundResult round(Iterator<float[]> blocks, RoundPlan plan) {
@@ -61,7 +66,6 @@ final class LocalWorker {
       return RoundResult.empty();
     }
     if (!RoundResult.finite(state) || !RoundResult.finite(opt)) {
-      hasOptimizerState = false;
       return RoundResult.rejected(seconds);
     }
     return RoundResult.of(state, opt, stats, seconds);

@@ -12,6 +12,7 @@ final class OuterOptimizer {
   private final double mu;
   private final boolean[] trainable;
   private float[] momentum;
+  private float[] pending;
 
   OuterOptimizer(String kind, double lr, double mu, boolean[] trainable) {
     this.nesterov = "nesterov".equals(kind);
@@ -20,23 +21,32 @@ final class OuterOptimizer {
     this.trainable = trainable;
   }
 
-  /** The next state; average may be overwritten. */
+  /** The next state (average may be overwritten); the momentum changes only on {@link #accept()}. */
   float[] apply(float[] prev, float[] average) {
     if (!nesterov) {
       return average;
     }
-    if (momentum == null) {
-      momentum = new float[prev.length];
+    if (pending == null) {
+      pending = new float[prev.length];
     }
     for (int i = 0; i < prev.length; i++) {
       if (!trainable[i]) {
         continue;
       }
       float g = prev[i] - average[i];
-      momentum[i] = (float) (mu * momentum[i] + g);
-      average[i] = (float) (prev[i] - lr * (g + mu * momentum[i]));
+      pending[i] = (float) (mu * (momentum == null ? 0f : momentum[i]) + g);
+      average[i] = (float) (prev[i] - lr * (g + mu * pending[i]));
     }
     return average;
+  }
+
+  /** Keeps the momentum of the last {@link #apply} (call when its result is accepted). */
+  void accept() {
+    if (pending != null) {
+      float[] t = momentum;
+      momentum = pending;
+      pending = t;
+    }
   }
 
   /** The momentum buffer (null before the first nesterov step), for checkpoints. */

@@ -31,9 +31,9 @@ final class WorkerCache {
     return value;
   }
 
-  /** True if (run, worker) has a value. */
-  static boolean contains(String run, int worker) {
-    return ENTRIES.containsKey(run + "/" + worker);
+  /** Drops one entry. */
+  static void remove(String run, int worker) {
+    ENTRIES.remove(run + "/" + worker);
   }
 
   /** Drops every entry of a run (called on the driver when a fit ends; executors evict by idleness). */
