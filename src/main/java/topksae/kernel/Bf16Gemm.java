@@ -19,11 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pre = x W^T with bf16 inputs and float32 output through oneDNN: x [rows, d] and W [n, d] (dense
  * float32 'c' ND4J arrays, passed by address) are rounded to bf16 (round to nearest even, by oneDNN
  * reorders) into buffers allocated once, then one matmul writes pre [rows, n] (float32 'c'). The
- * primitives are built once per row count and reused. Not thread-safe: one per task.
+ * primitives are built once per row count and reused. Not thread-safe: one per task (each has its
+ * own oneDNN stream; the engine is shared).
  */
 public final class Bf16Gemm {
     private static dnnl_engine engine;
-    private static dnnl_stream stream;
+    private final dnnl_stream stream = new dnnl_stream();
     private final int n;
     private final int d;
     private final ShortPointer wBf;
@@ -43,6 +44,7 @@ public final class Bf16Gemm {
         this.n = n;
         this.d = d;
         init();
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream");
         wBf = new ShortPointer((long) n * d);
         // W [n, d] row-major is W^T [d, n] in layout ba: the matmul's weights without a transpose.
         wSrc = memory(md(new long[] {d, n}, dnnl_f32, dnnl_ba), null);
@@ -54,10 +56,7 @@ public final class Bf16Gemm {
         if (engine == null) {
             dnnl_engine e = new dnnl_engine();
             check(dnnl_engine_create(e, dnnl_cpu, 0), "engine");
-            dnnl_stream s = new dnnl_stream();
-            check(dnnl_stream_create(s, e, dnnl_stream_default_flags), "stream");
             engine = e;
-            stream = s;
         }
     }
 
@@ -126,7 +125,7 @@ public final class Bf16Gemm {
         }
     }
 
-    private static void run(dnnl_primitive p, int a0, dnnl_memory m0, int a1, dnnl_memory m1,
+    private void run(dnnl_primitive p, int a0, dnnl_memory m0, int a1, dnnl_memory m1,
                             int a2, dnnl_memory m2) {
         int nArgs = m2 == null ? 2 : 3;
         dnnl_exec_arg_t args = new dnnl_exec_arg_t(nArgs);
