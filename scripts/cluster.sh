@@ -42,7 +42,8 @@ wait_for() { # FILE PATTERN SECONDS
 
 launch() { # NAME CLASS ARGS...
   local name="$1"; shift
-  nohup "$SPARK_HOME/bin/spark-class" "$@" >"$CLUSTER_DIR/$name.log" 2>&1 </dev/null &
+  # Spark's own INFO logging (the readiness checks read it), whatever SPARK_CONF_DIR the caller has
+  env -u SPARK_CONF_DIR nohup "$SPARK_HOME/bin/spark-class" "$@" >"$CLUSTER_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$CLUSTER_DIR/$name.pid"
 }
 

@@ -12,10 +12,8 @@ import os
 
 import numpy as np
 import pytest
-
-pytest.importorskip("safetensors", reason="the safetensors package is not installed in this environment")
-from safetensors import safe_open  # noqa: E402
-from safetensors.numpy import load_file  # noqa: E402
+from safetensors import safe_open
+from safetensors.numpy import load_file
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 EXPORTS = os.path.join(ROOT, "target", "interop-exports")

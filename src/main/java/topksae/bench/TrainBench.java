@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import topksae.kernel.Par;
 import topksae.kernel.PhaseTimes;
+import topksae.kernel.Precision;
 import topksae.kernel.TopKEncoder;
 import topksae.model.DictionaryParams;
 import topksae.model.TopKSAE;
@@ -36,6 +37,7 @@ public final class TrainBench {
         TopKSAE sae = new TopKSAE(new int[] {d}, n, k, a.s("encoder"),
                 new DictionaryParams(a.s("normalization"), false), "cpu", null, 42L);
         TrainConfig cfg = new TrainConfig();
+        cfg.precision = "float32";
         Trainer trainer = new Trainer(sae, cfg);
         boolean fused = SparseLinearStep.supports(sae, cfg);
         SparseLinearStep fast = fused ? new SparseLinearStep(sae, cfg, trainer.optimizer()) : null;
@@ -46,7 +48,8 @@ public final class TrainBench {
         INDArray outF = Nd4j.create(DataType.FLOAT, new long[] {batch, n}, 'f');
         Runnable gemmC = () -> Nd4j.gemm(xs[0], w, outC, false, true, 1.0, 0.0);
         Runnable gemmF = () -> Nd4j.gemm(xs[0], w, outF, false, true, 1.0, 0.0);
-        TopKEncoder enc = SparseLinearStep.encoderFor(sae);
+        TopKEncoder enc = SparseLinearStep.encoderFor(sae, "float32");
+        Bf16Bench bf = fast != null && Precision.useBf16("bf16") ? new Bf16Bench(a, xs, w) : null;
         StepStats[] last = new StepStats[1];
         int[] stepNo = {0};
         Runnable train = () -> {
@@ -60,6 +63,9 @@ public final class TrainBench {
             train.run();
             if (enc != null) {
                 encode.run();
+            }
+            if (bf != null) {
+                bf.runAll();
             }
         }
         if (fast != null) {
@@ -77,6 +83,9 @@ public final class TrainBench {
             long c3 = PhaseTimes.processCpuNanos();
             te[i] = enc != null ? Stats.time(encode) : Double.NaN;
             long c4 = PhaseTimes.processCpuNanos();
+            if (bf != null) {
+                bf.timeAll(i);
+            }
             cpu[0] += (c1 - c0) / 1e9 / steps;
             cpu[1] += (c2 - c1) / 1e9 / steps;
             cpu[2] += (c3 - c2) / 1e9 / steps;
@@ -87,6 +96,11 @@ public final class TrainBench {
         System.out.printf("cpu_s_gemm_c=%.3f%ncpu_s_gemm_f=%.3f%ncpu_s_train=%.3f%ncpu_s_encode=%.3f%n",
                 cpu[0], cpu[1], cpu[2], cpu[3]);
         System.out.printf("train_vs_gemm_cpu=%.3f%nencode_vs_gemm_cpu=%.3f%n", gemmCpu / cpu[2], gemmCpu / cpu[3]);
+        if (bf != null) {
+            bf.report(Math.min(Stats.median(tc), Stats.median(tf)), Stats.median(tt), gemmCpu, cpu[2]);
+        } else {
+            System.out.println("bf16=unavailable");
+        }
     }
 
     private static void report(BenchArgs a, SparseLinearStep fast, double[] tc, double[] tf, double[] tt,

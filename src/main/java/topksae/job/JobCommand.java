@@ -5,12 +5,13 @@ import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -27,8 +28,11 @@ public final class JobCommand {
     this.settings = settings;
   }
 
-  /** What the command line asked for: help text, or resolved values by setting name. */
-  public record Parsed(String help, Map<String, Object> values) {
+  /**
+   * What the command line asked for: help text, or resolved values by setting name (null =
+   * unset) and the names given explicitly by a flag or a property.
+   */
+  public record Parsed(String help, Map<String, Object> values, java.util.Set<String> explicit) {
     public boolean helpRequested() {
       return help != null;
     }
@@ -36,7 +40,7 @@ public final class JobCommand {
 
   /** Parses flags and properties; throws {@link SettingException} naming any bad setting. */
   public Parsed parse(String[] args, Map<String, String> sparkProperties) {
-    CommandLine cli = new CommandLine(spec());
+    CommandLine cli = commandLine();
     ParseResult result;
     try {
       result = cli.parseArgs(args);
@@ -44,23 +48,28 @@ public final class JobCommand {
       throw new SettingException(e.getMessage());
     }
     if (result.isUsageHelpRequested()) {
-      return new Parsed(cli.getUsageMessage(CommandLine.Help.Ansi.OFF), Map.of());
+      return new Parsed(cli.getUsageMessage(CommandLine.Help.Ansi.OFF), Map.of(), Set.of());
     }
     rejectUnknownProperties(sparkProperties);
     Map<String, Object> values = new LinkedHashMap<>();
+    Set<String> explicit = new TreeSet<>();
     for (Setting s : settings) {
-      String raw = result.hasMatchedOption(s.flag())
+      boolean flag = result.hasMatchedOption(s.flag());
+      if (flag || sparkProperties.containsKey(s.property())) {
+        explicit.add(s.name());
+      }
+      String raw = flag
           ? result.matchedOptionValue(s.flag(), "")
           : sparkProperties.getOrDefault(s.property(), s.defaultValue());
       values.put(s.name(), s.parse(raw));
     }
-    return new Parsed(null, values);
+    return new Parsed(null, values, explicit);
   }
 
   /** The full usage text, as {@code --help} prints it. */
   public String usage() {
     StringWriter out = new StringWriter();
-    new CommandLine(spec()).usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
+    commandLine().usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
     return out.toString();
   }
 
@@ -75,9 +84,33 @@ public final class JobCommand {
     }
   }
 
+  /** The parser: a repeated flag takes its last value; help lists the options by group. */
+  private CommandLine commandLine() {
+    CommandLine cli = new CommandLine(spec());
+    cli.setOverwrittenOptionsAllowed(true);
+    cli.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, this::optionList);
+    return cli;
+  }
+
+  private String optionList(CommandLine.Help help) {
+    StringBuilder out = new StringBuilder();
+    Map<String, CommandLine.Help.Layout> groups = new LinkedHashMap<>();
+    CommandLine.Help.Layout general = help.createDefaultLayout();
+    for (OptionSpec o : help.commandSpec().options()) {
+      Setting s = settings.stream().filter(x -> x.flag().equals(o.longestName())).findFirst().orElse(null);
+      CommandLine.Help.Layout layout = s == null ? general
+          : groups.computeIfAbsent(s.group(), g -> help.createDefaultLayout());
+      layout.addOption(o, help.createDefaultParamLabelRenderer());
+    }
+    out.append(general);
+    groups.forEach((g, layout) -> out.append(System.lineSeparator()).append(g).append(':')
+        .append(System.lineSeparator()).append(layout));
+    return out.toString();
+  }
+
   private CommandSpec spec() {
     CommandSpec spec = CommandSpec.create();
-    spec.name("spark-submit --class " + NAME + " topk-sae-spark-job.jar");
+    spec.name("spark-submit --class " + NAME + " topk-sae-spark-<version>-job.jar");
     spec.mixinStandardHelpOptions(true);
     spec.version("topk-sae-spark " + version());
     spec.usageMessage()
@@ -87,13 +120,9 @@ public final class JobCommand {
         .width(100)
         .sortOptions(false)
         .abbreviateSynopsis(true);
-    Map<String, ArgGroupSpec.Builder> groups = new LinkedHashMap<>();
     for (Setting s : settings) {
-      groups.computeIfAbsent(s.group(), g -> ArgGroupSpec.builder()
-          .heading("%n" + g + ":%n").exclusive(false).multiplicity("0..1"))
-          .addArg(option(s));
+      spec.addOption(option(s));
     }
-    groups.values().forEach(g -> spec.addArgGroup(g.build()));
     return spec;
   }
 

@@ -1,6 +1,8 @@
 package topksae.job;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import topksae.job.Setting.Kind;
 
@@ -9,19 +11,43 @@ public final class JobSettings {
   public static final String IO = "Input and output";
   public static final String SYNTHETIC = "Built-in synthetic activations (used when --input is empty)";
 
+  /** Training settings of the built-in demo run (no --input) that the user did not set. */
+  public static final Map<String, Object> DEMO_DEFAULTS = demoDefaults();
+  static final String DEMO_DEFAULTS_TEXT = String.join(", ",
+      DEMO_DEFAULTS.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+
   private JobSettings() {
+  }
+
+  private static Map<String, Object> demoDefaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("nbConcepts", 256);
+    d.put("batchSize", 256);
+    d.put("localSteps", 4);
+    d.put("maxEpochs", 4);
+    d.put("learningRate", 0.003);
+    d.put("initialization", "tied");
+    d.put("decoderBiasInit", "mean");
+    return java.util.Collections.unmodifiableMap(d);
   }
 
   public static List<Setting> all() {
     return List.of(
         new Setting("input", Kind.STRING, "",
             "Parquet path of the activations (local, hdfs://, s3a://, any Hadoop filesystem). "
-                + "Empty: generate a small synthetic set and train on it.", IO, null),
+                + "Empty: generate a small synthetic set and train on it (then, unless set: "
+                + DEMO_DEFAULTS_TEXT + ").", IO, null),
         new Setting("output", Kind.STRING, "out/topksae",
             "Directory (any Hadoop filesystem) for model/, summary.json, report/ and checkpoints/.",
             IO, null),
         new Setting("overwrite", Kind.BOOLEAN, "false",
             "Replace an existing model and report in --output.", IO, null),
+        new Setting("checkpointDir", Kind.STRING, "",
+            "Directory (any Hadoop filesystem) for training checkpoints. Empty: <output>/checkpoints.",
+            IO, null),
+        new Setting("checkpointInterval", Kind.INT, "10",
+            "Write a checkpoint (weights, optimizer state, position) every this many rounds; 0 = never.",
+            IO, Setting.nonNegative()),
         new Setting("resume", Kind.BOOLEAN, "false",
             "Continue from the newest checkpoint in the checkpoint directory.", IO, null),
         new Setting("reportSampleRows", Kind.LONG, "100000",

@@ -99,6 +99,11 @@ public final class SparseLinearKernel {
 
     public int k() { return k; }
 
+    /** Encoder GEMM in bf16 (float32 output) when on; everything else stays float32. */
+    public void useBf16(boolean on) { enc.useBf16(on); }
+
+    public boolean bf16() { return enc.bf16(); }
+
     private void ensure(int rows) {
         if (rows <= cap) {
             return;

@@ -29,6 +29,7 @@ public final class TopKEncoder {
     int[] idx;
     float[] val;
     int[] cnt;
+    private Bf16Gemm bf16;
 
     /** w [n, d] and b [n] of the encoder Linear (live arrays: read at every call). */
     public TopKEncoder(INDArray w, INDArray b, int k) {
@@ -46,6 +47,19 @@ public final class TopKEncoder {
 
     public int k() { return k; }
 
+    /**
+     * Runs the GEMM with bf16 inputs (float32 output, {@link Bf16Gemm}) when on, else in float32. The
+     * caller decides with {@link Precision#useBf16}; the output is then always row-major.
+     */
+    public TopKEncoder useBf16(boolean on) {
+        bf16 = on ? (bf16 != null ? bf16 : new Bf16Gemm(n, d)) : null;
+        cap = -1;
+        rowsNow = -1;
+        return this;
+    }
+
+    public boolean bf16() { return bf16 != null; }
+
     public int nbConcepts() { return n; }
 
     public int dim() { return d; }
@@ -57,7 +71,7 @@ public final class TopKEncoder {
         }
         if (rows > cap) {
             cap = rows;
-            order = preOrder(rows, n);
+            order = bf16 != null ? 'c' : preOrder(rows, n);
             preData = Nd4j.createBuffer(DataType.FLOAT, (long) rows * n, false);
             xData = Nd4j.createBuffer(DataType.FLOAT, (long) rows * d, false);
             xa = new float[rows * d];
@@ -90,7 +104,12 @@ public final class TopKEncoder {
         ensure(rows);
         Native.view(Native.dense(x)).get(0, xa, 0, rows * d);
         Native.view(xBuf).put(0, xa, 0, rows * d);
-        Nd4j.gemm(xBuf, w, pre, false, true, 1.0, 0.0);
+        if (bf16 != null) {
+            bf16.loadWeights(w);
+            bf16.multiply(xBuf, pre);
+        } else {
+            Nd4j.gemm(xBuf, w, pre, false, true, 1.0, 0.0);
+        }
         times.lap(1);
         Native.view(b).get(0, bias, 0, n);
         if (order == 'f') {

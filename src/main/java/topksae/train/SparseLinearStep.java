@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import topksae.kernel.DictNorm;
 import topksae.kernel.PhaseTimes;
+import topksae.kernel.Precision;
 import topksae.kernel.SparseCodes;
 import topksae.kernel.SparseLinearKernel;
 import topksae.kernel.TopKEncoder;
@@ -45,6 +46,7 @@ public final class SparseLinearStep {
         this.kernel = new SparseLinearKernel(linear.weight().value(), linear.bias().value(),
                 sae.dictionaryLayer().weights().value(), mult, useMult,
                 DictNorm.Kind.of(sae.config().normalization), ((TopKSAE) sae).topK());
+        kernel.useBf16(Precision.useBf16(cfg.precision));
         String[] names = {linear.weight().name(), linear.bias().name(), "dictionary._weights", "dictionary.multiplier"};
         order = new int[useMult ? 4 : 3];
         for (int p = 0; p < order.length; p++) {
@@ -125,13 +127,20 @@ public final class SparseLinearStep {
      * A reusable fast encoder (one GEMM + per-row top-k into sparse codes) for this model, reading its
      * live weights, or null when the model is not a plain linear TopK SAE. Not thread-safe: one per task.
      */
-    public static TopKEncoder encoderFor(SAE sae) {
+    public static TopKEncoder encoderFor(SAE sae) { return encoderFor(sae, "auto"); }
+
+    /** {@link #encoderFor(SAE)} with the encoder GEMM's precision: "float32", "bf16" or "auto". */
+    public static TopKEncoder encoderFor(SAE sae, String precision) {
         if (!supportsEncode(sae)) {
             return null;
         }
         Linear l = linearOf(sae);
-        return new TopKEncoder(l.weight().value(), l.bias().value(), ((TopKSAE) sae).topK());
+        return new TopKEncoder(l.weight().value(), l.bias().value(), ((TopKSAE) sae).topK())
+                .useBf16(Precision.useBf16(precision));
     }
+
+    /** True when this step's encoder GEMM runs in bf16. */
+    public boolean bf16() { return kernel.bf16(); }
 
     /** Sparse top-k codes of x: per row up to k (index, value) pairs, indices increasing. */
     public SparseCodes encodeSparse(INDArray x) { return kernel.encodeSparse(sae.toTokens(x)); }

@@ -16,4 +16,10 @@ public final class TrainConfig implements java.io.Serializable {
     public int kAux = 512;
     /** A latent is dead (paper AuxK) after this many training tokens without firing. */
     public long deadTokens = 10_000_000L;
+    /**
+     * Encoder GEMM precision of the fused step: "float32", "bf16" (bf16 inputs, float32 output; top-k,
+     * loss, backward, Adam and the weights stay float32) or "auto" (bf16 where the CPU has AMX or
+     * AVX512-BF16 and oneDNN loads). -Dtopksae.precision replaces "auto". See topksae.kernel.Precision.
+     */
+    public String precision = "auto";
 }

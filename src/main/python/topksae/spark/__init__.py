@@ -80,3 +80,6 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
 
 
 add_setters(TopKSAEModel, MODEL_SETTABLE)
+
+# PySpark finds a saved stage (e.g. inside a TrainValidationSplitModel) by its JVM class name.
+from topksae.analysis import TopKSAEEvaluator  # noqa: E402,F401

@@ -98,4 +98,21 @@ class JobCommandTest {
   void positionalArgumentsAreRejected() {
     assertThrows(SettingException.class, () -> command.parse(new String[] {"data.parquet"}, Map.of()));
   }
+
+  @Test
+  void aRepeatedFlagTakesItsLastValue() {
+    Map<String, Object> v = command.parse(new String[] {"--synthetic-rows", "5", "--synthetic-rows=7"},
+        Map.of()).values();
+    assertEquals(7, v.get("syntheticRows"));
+  }
+
+  @Test
+  void helpGroupsOptionsUnderHeadings() {
+    String help = command.usage();
+    int io = help.indexOf(JobSettings.IO + ":");
+    int est = help.indexOf("Estimator:");
+    assertTrue(io > 0 && est > io, help);
+    assertTrue(help.indexOf("--output=") > io && help.indexOf("--output=") < est, help);
+    assertTrue(help.indexOf("--k=") > est, help);
+  }
 }

@@ -1,0 +1,75 @@
+package topksae.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+import topksae.spark.TopKSAEEstimator;
+
+/** Bad settings end the job with exit code 2 and the setting named, before Spark starts. */
+class TrainJobSettingsTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> props, String... args) {
+    return TrainJob.run(args, props, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpListsEveryEstimatorParamAndJobSetting() {
+    assertEquals(0, run(Map.of(), "--help"));
+    String help = out.toString(StandardCharsets.UTF_8);
+    for (String flag : new String[] {"--input=", "--output=", "--resume", "--checkpoint-interval=",
+        "--nb-concepts=", "--top-k=", "--learning-rate=", "--outer-optimizer=", "--handle-invalid="}) {
+      assertTrue(help.contains(flag), flag + "\n" + help);
+    }
+    assertTrue(help.contains("property spark.topksae.learningRate, default: 5.0E-4"), help);
+    assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark for --help");
+  }
+
+  @Test
+  void everyEstimatorParamIsASetting() {
+    TopKSAEEstimator est = new TopKSAEEstimator();
+    for (var p : est.params()) {
+      boolean listed = TrainJob.settings().stream().anyMatch(s -> s.name().equals(p.name()));
+      assertTrue(listed || TrainJob.JOB_OWNED.contains(p.name()), p.name());
+    }
+  }
+
+  @Test
+  void invalidValueFailsBeforeSparkStarts() {
+    assertEquals(2, run(Map.of(), "--nb-concepts", "0"));
+    assertTrue(err().contains("--nb-concepts (spark.topksae.nbConcepts)"), err());
+    assertTrue(SparkSession.getActiveSession().isEmpty());
+  }
+
+  @Test
+  void unknownPropertyFails() {
+    assertEquals(2, run(Map.of("spark.topksae.nbConcept", "12")));
+    assertTrue(err().contains("unknown setting spark.topksae.nbConcept"), err());
+  }
+
+  @Test
+  void inconsistentValuesFail() {
+    assertEquals(2, run(Map.of("spark.topksae.nbConcepts", "16"), "--top-k", "32"));
+    assertTrue(err().contains("topK = 32 exceeds nbConcepts = 16"), err());
+  }
+
+  @Test
+  void badChoiceIsNamed() {
+    assertEquals(2, run(Map.of(), "--outer-optimizer", "adam"));
+    assertTrue(err().contains("--outer-optimizer (spark.topksae.outerOptimizer)"), err());
+  }
+}
