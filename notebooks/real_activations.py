@@ -139,3 +139,29 @@ for c in picked:
     print("\nconcept %d (fires on %d tokens)" % (c, n))
     for _, r in rows.iterrows():
         print("  %6.2f  %-14s %-12s %s" % (r["value"], r["token"], r["source"], r["context"]))
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## 4. The same questions with `topksae.analysis`
+# MAGIC Per-concept statistics, the strongest tokens of every concept and each concept's nearest
+# MAGIC neighbours in the dictionary, all computed on the executors (the codes are never collected).
+
+# COMMAND ----------
+
+from topksae.analysis import concept_stats, nearest_concepts, top_activations
+
+stats = concept_stats(coded).toPandas()
+print("dead concepts:", int((stats["fires"] == 0).sum()), "of", len(stats))
+keyed = coded.withColumn("token_key", F.concat_ws(":", F.col("doc_id").cast("string"),
+                                                   F.col("position").cast("string")))
+strongest = (top_activations(keyed, "token_key", n=8).where(F.col("concept").isin(picked))
+             .join(keyed.select("token_key", "token"), "token_key").toPandas())
+neighbours = nearest_concepts(model, n=3).where(F.col("concept").isin(picked)).toPandas()
+for c in picked:
+    s = stats.loc[stats["concept"] == c].iloc[0]
+    tokens = strongest[strongest["concept"] == c].sort_values("rank")["token"].tolist()
+    near = neighbours[neighbours["concept"] == c].sort_values("rank")
+    print("\nconcept %d: frequency %.4f, mean activation %.3f" % (c, s["frequency"], s["meanActivation"]))
+    print("  strongest tokens:", tokens)
+    print("  nearest concepts:", ", ".join("%d (cos %.2f)" % (r.neighbour, r.cosine) for r in near.itertuples()))

@@ -118,11 +118,11 @@ def test_saelens_export_loads_back_and_matches_numpy(fitted, coded, activations,
     np.testing.assert_array_equal(np.array([r["reconstruction"].toArray() for r in again]), x_hat)
 
 
-def test_overcomplete_export_round_trip(activations, tmp_path):
+def test_overcomplete_export_round_trip(fitted, activations, tmp_path):
     plain = _estimator().fit(activations)
     path = str(tmp_path / "oc.safetensors")
     export_overcomplete(plain, path)
     back = load_overcomplete(path)
     np.testing.assert_array_equal(back.dictionary, plain.dictionary)
     with pytest.raises(Exception, match="no input offset"):
-        export_overcomplete(_estimator(decoderBiasInit="mean").fit(activations), str(tmp_path / "x.safetensors"))
+        export_overcomplete(fitted, str(tmp_path / "x.safetensors"))   # fitted has an input offset

@@ -64,7 +64,7 @@ final class DistributedFit {
       restore(resume);
     } else {
       Initialization.apply(driverModel, p.getInitialization());
-      state = driverModel.flatState();
+      state = ModelState.of(driverModel);
       optimizer = new topksae.train.Trainer(driverModel, trainConfig).optimizer().flatState();
       preBias = "mean".equals(p.getDecoderBiasInit()) ? toFloat(data.mean) : null;
     }
@@ -141,13 +141,13 @@ final class DistributedFit {
   /** Averages, steps the outer optimizer, re-normalizes; false if the result is not finite. */
   private boolean update(RoundResult r, boolean averaged) {
     float[] next = outer.apply(state, scale(r.state, 1f / r.workers));
-    driverModel.loadFlatState(next);
+    ModelState.load(driverModel, next);
     driverModel.train();
     driverModel.getDictionary();
-    next = driverModel.flatState();
+    next = ModelState.of(driverModel);
     float[] nextOpt = averaged ? scale(r.optimizer, 1f / r.workers) : optimizer;
     if (!RoundResult.finite(next) || !RoundResult.finite(nextOpt)) {
-      driverModel.loadFlatState(state);
+      ModelState.load(driverModel, state);
       return false;
     }
     state = next;
@@ -202,7 +202,7 @@ final class DistributedFit {
     tokensSeen = s.tokensSeen;
     roundsDone = s.roundsDone;
     dead.restore(s.tokensSeen, s.lastFired);
-    driverModel.loadFlatState(state);
+    ModelState.load(driverModel, state);
   }
 
   /** Rounds in a seeded order per epoch (the slices are fixed; the order varies). */

@@ -50,7 +50,7 @@ final class Initialization {
     for (INDArray a : sd.values()) {
       total += a.length();
     }
-    boolean[] mask = new boolean[Math.toIntExact(total)];
+    boolean[] mask = new boolean[Math.toIntExact(total) + ModelState.extra(sae)];
     int pos = 0;
     for (Map.Entry<String, INDArray> e : sd.entrySet()) {
       int n = Math.toIntExact(e.getValue().length());

@@ -43,7 +43,7 @@ final class LocalWorker {
 
   private RoundResult round(Iterator<float[]> blocks, RoundPlan plan) {
     long t0 = System.nanoTime();
-    sae.loadFlatState(plan.state());
+    ModelState.load(sae, plan.state());
     if (plan.optimizer() != null && (plan.averagedOptimizer() || !hasOptimizerState)) {
       trainer.optimizer().loadFlatState(plan.optimizer());
     }
@@ -59,7 +59,7 @@ final class LocalWorker {
         stats.merge(s);
       }
     }
-    float[] state = sae.flatState();
+    float[] state = ModelState.of(sae);
     float[] opt = plan.averagedOptimizer() ? trainer.optimizer().flatState() : null;
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (stats == null) {

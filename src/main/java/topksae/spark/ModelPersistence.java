@@ -25,7 +25,7 @@ import topksae.model.SAEConfig;
  * <li>{@code metadata/}: Spark's params metadata (class, uid, params), as for Spark's own models;</li>
  * <li>{@code data/model.safetensors}: the core model's state dict, one tensor per name (torch
  * names and shapes, e.g. "dictionary._weights" [nbConcepts, dim]; float32, int64 for integer
- * buffers), "pre_bias" [dim] when present; metadata "format" = "topksae-model-1" and "config" =
+ * buffers), "pre_bias" [dim] when present, "running_threshold" [] for BatchTopK (-1 = unset); metadata "format" = "topksae-model-1" and "config" =
  * the core SAEConfig as JSON. See {@link TensorFile} for the byte layout.</li>
  * </ul>
  * The only place that uses Spark's DefaultParamsWriter/Reader metadata helpers.
@@ -34,6 +34,7 @@ final class ModelPersistence {
   static final String FORMAT = "topksae-model-1";
   static final String DATA_FILE = "data/model.safetensors";
   static final String PRE_BIAS = "pre_bias";
+  static final String RUNNING_THRESHOLD = "running_threshold";
 
   private ModelPersistence() {}
 
@@ -62,9 +63,13 @@ final class ModelPersistence {
       saveMetadata(model, path, sparkSession());
       Map<String, TensorFile.Tensor> tensors = new LinkedHashMap<>();
       SAE sae = SAE.fromConfig(model.config());
-      sae.loadFlatState(model.flatState());
+      ModelState.load(sae, model.flatState());
       for (Map.Entry<String, INDArray> e : sae.stateDict().entrySet()) {
         tensors.put(e.getKey(), tensor(e.getValue()));
+      }
+      if (ModelState.extra(sae) > 0) {
+        float[] s = model.flatState();
+        tensors.put(RUNNING_THRESHOLD, TensorFile.Tensor.of(new float[] {s[s.length - 1]}));
       }
       float[] bias = model.preBias();
       if (bias != null) {
@@ -99,15 +104,22 @@ final class ModelPersistence {
       SAE sae = SAE.fromConfig(config);
       Map<String, INDArray> state = new LinkedHashMap<>();
       float[] bias = null;
+      float[] threshold = null;
       for (Map.Entry<String, TensorFile.Tensor> e : c.tensors().entrySet()) {
         if (e.getKey().equals(PRE_BIAS)) {
           bias = e.getValue().f32();
+        } else if (e.getKey().equals(RUNNING_THRESHOLD)) {
+          threshold = e.getValue().f32();
         } else {
           state.put(e.getKey(), array(e.getValue()));
         }
       }
       sae.loadStateDict(state);
-      TopKSAEModel model = new TopKSAEModel(uid(path, sparkSession(), className), config, sae.flatState(), bias);
+      float[] flat = ModelState.of(sae);
+      if (threshold != null) {
+        flat[flat.length - 1] = threshold[0];
+      }
+      TopKSAEModel model = new TopKSAEModel(uid(path, sparkSession(), className), config, flat, bias);
       loadParams(model, path, sparkSession(), className);
       return model;
     }

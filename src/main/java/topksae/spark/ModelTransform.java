@@ -54,7 +54,7 @@ final class ModelTransform {
   record TaskModels(SAE sae, TopKEncoder fast) {
     static TaskModels of(Job job) {
       SAE s = SAE.fromConfig(job.config());
-      s.loadFlatState(job.state());
+      ModelState.load(s, job.state());
       s.eval();
       return new TaskModels(s, SparseLinearStep.encoderFor(s));
     }

@@ -59,7 +59,7 @@ public class TopKSAEModel extends Model<TopKSAEModel> implements TopKSAEParams, 
 
   /** A model holding a copy of a core model's weights. */
   public TopKSAEModel(SAE sae) {
-    this(Identifiable.randomUID("topksae"), sae.config(), sae.flatState(), null);
+    this(Identifiable.randomUID("topksae"), sae.config(), ModelState.of(sae), null);
   }
 
   @Override
@@ -76,7 +76,7 @@ public class TopKSAEModel extends Model<TopKSAEModel> implements TopKSAEParams, 
   public synchronized SAE sae() {
     if (sae == null) {
       sae = SAE.fromConfig(config);
-      sae.loadFlatState(state);
+      ModelState.load(sae, state);
       sae.eval();
     }
     return sae;
@@ -87,7 +87,7 @@ public class TopKSAEModel extends Model<TopKSAEModel> implements TopKSAEParams, 
     return config;
   }
 
-  /** The flat state (do not modify). */
+  /** The flat state (do not modify): the core flatState(), plus BatchTopK's running threshold last. */
   public float[] flatState() {
     return state;
   }

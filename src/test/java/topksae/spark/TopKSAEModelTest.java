@@ -168,6 +168,22 @@ class TopKSAEModelTest {
   }
 
   @Test
+  void otherVariantsAndEncodersFitTransformAndReload(@TempDir Path dir) throws Exception {
+    for (TopKSAEEstimator e : List.of(estimator().setVariant("batchtopk"), estimator().setEncoderModule("mlp_ln_1"))) {
+      TopKSAEModel m = e.setMaxEpochs(2).fit(df).setReconstructionCol("rec");
+      List<RoundRecord> rounds = m.summary().rounds();
+      assertTrue(rounds.get(rounds.size() - 1).fvu() < rounds.get(0).fvu(), e.getVariant() + " " + rounds);
+      assertEquals(data.rows.size(), m.transform(df).count());
+      assertEquals(e.getVariant(), m.config().variant);
+      String path = dir.resolve(e.getVariant() + e.getEncoderModule()).toString();
+      m.save(path);
+      TopKSAEModel loaded = TopKSAEModel.load(path);
+      assertArrayEquals(m.flatState(), loaded.flatState());
+      assertEquals(m.transform(df).orderBy("id").collectAsList(), loaded.transform(df).orderBy("id").collectAsList());
+    }
+  }
+
+  @Test
   void modelFromACoreSaeAndItsSummaryGuard() {
     TopKSAEModel m = estimator().fit(df);
     TopKSAEModel wrapped = new TopKSAEModel(m.sae());
