@@ -71,7 +71,8 @@ extract_activations.main(args)
 # COMMAND ----------
 
 acts = spark.read.parquet(acts_dir)
-docs = spark.read.parquet(os.path.join(acts_dir, "_documents.parquet"))
+# Spark skips "_" files (that keeps _documents.parquet out of the activations): read it with pandas
+docs = spark.createDataFrame(pd.read_parquet(os.path.join(acts_dir, "_documents.parquet")))
 tokens = acts.where(~F.col("token").isin("[CLS]", "[SEP]")).cache()  # the special tokens sit apart
 print(tokens.count(), "tokens from", docs.count(), "documents")
 tokens.select("doc_id", "position", "token", "layer").show(5)
@@ -160,8 +161,8 @@ strongest = (top_activations(keyed, "token_key", n=8).where(F.col("concept").isi
 neighbours = nearest_concepts(model, n=3).where(F.col("concept").isin(picked)).toPandas()
 for c in picked:
     s = stats.loc[stats["concept"] == c].iloc[0]
-    tokens = strongest[strongest["concept"] == c].sort_values("rank")["token"].tolist()
+    strongest_tokens = strongest[strongest["concept"] == c].sort_values("rank")["token"].tolist()
     near = neighbours[neighbours["concept"] == c].sort_values("rank")
     print("\nconcept %d: frequency %.4f, mean activation %.3f" % (c, s["frequency"], s["meanActivation"]))
-    print("  strongest tokens:", tokens)
+    print("  strongest tokens:", strongest_tokens)
     print("  nearest concepts:", ", ".join("%d (cos %.2f)" % (r.neighbour, r.cosine) for r in near.itertuples()))

@@ -11,6 +11,8 @@ def test_real_activations_notebook(tmp_path, monkeypatch):
     with open(path, encoding="utf-8") as f:
         assert f.readline() == "# Databricks notebook source\n"
     monkeypatch.setenv("TOPKSAE_OUT", str(tmp_path))
+    # float32 encoder GEMM, as the Java tests (pom argLine)
+    monkeypatch.setenv("TOPKSAE_JAVA_OPTIONS", "-Dtopksae.precision=float32")
     monkeypatch.setenv("TOPKSAE_REAL_DOCS", "300")
     monkeypatch.setenv("TOPKSAE_REAL_EPOCHS", "3")
     g = runpy.run_path(path, run_name="__main__")

@@ -29,7 +29,8 @@ def find_jar() -> str:
 
 def local_session(app_name: str = "topksae", jar: Optional[str] = None, cores: int = 2,
                   driver_memory: str = "2g", **conf: Any) -> Any:
-    """A local[cores] SparkSession bound to 127.0.0.1 with the job jar on its classpath.
+    """A local[cores] SparkSession bound to 127.0.0.1 with the job jar on its classpath
+    ($TOPKSAE_JAVA_OPTIONS is added to the driver's JVM options, e.g. -Dtopksae.precision=float32).
 
     Extra Spark settings go in `conf` (dots as in Spark: ``local_session(**{"spark.x": 1})``).
     If a session already runs, it is returned as it is."""
@@ -43,7 +44,8 @@ def local_session(app_name: str = "topksae", jar: Optional[str] = None, cores: i
                .config("spark.driver.memory", driver_memory)
                .config("spark.driver.extraJavaOptions",
                        "-Dorg.bytedeco.javacpp.maxbytes=4G "
-                       "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G")
+                       "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G "
+                       + os.environ.get("TOPKSAE_JAVA_OPTIONS", ""))
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", str(2 * cores))
