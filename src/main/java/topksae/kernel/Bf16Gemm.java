@@ -159,9 +159,17 @@ public final class Bf16Gemm {
         run(matmul, DNNL_ARG_SRC, xDst, DNNL_ARG_WEIGHTS, wDst, DNNL_ARG_DST, out);
     }
 
+    /**
+     * a must be float32 [r, c], row-major with unit column stride, starting at its buffer's first
+     * element: a whole array, or the leading rows of a larger buffer (how the encoder reuses its
+     * buffers for a smaller batch).
+     */
     private static void check(INDArray a, int r, int c) {
-        if (a.rows() != r || a.columns() != c || !Native.denseC(a) || a.offset() != 0) {
-            throw new IllegalArgumentException("expected a dense float32 'c' [" + r + ", " + c + "] array");
+        boolean leadingRows = a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && a.rank() == 2
+            && a.ordering() == 'c' && a.offset() == 0 && a.stride(1) == 1 && (r == 1 || a.stride(0) == c);
+        if (a.rows() != r || a.columns() != c || !leadingRows) {
+            throw new IllegalArgumentException("expected a dense float32 'c' [" + r + ", " + c + "] array, got "
+                + a.shapeInfoToString());
         }
     }
 }

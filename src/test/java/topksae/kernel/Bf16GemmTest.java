@@ -75,6 +75,33 @@ class Bf16GemmTest {
     }
 
     @Test
+    void smallerBatchAfterALargerOneReusesTheBuffers() {
+        assumeTrue(available(), "this CPU has no bf16 instructions or oneDNN does not load");
+        int n = 96, d = 16, k = 3;
+        Nd4j.getRandom().setSeed(9);
+        INDArray w = Nd4j.randn(DataType.FLOAT, n, d);
+        INDArray b = Nd4j.zeros(DataType.FLOAT, n);
+        TopKEncoder bf = new TopKEncoder(w, b, k).useBf16(true);
+        TopKEncoder fp = new TopKEncoder(w, b, k).useBf16(false);
+        for (int rows : new int[] {64, 44, 1, 64}) {   // the last batch of a partition is often smaller
+            INDArray x = Nd4j.randn(DataType.FLOAT, rows, d);
+            SparseCodes h = bf.encode(x);
+            SparseCodes f = fp.encode(x);
+            double num = 0, den = 0;
+            for (int r = 0; r < rows; r++) {   // compare the largest code of each row
+                float hm = 0, fm = 0;
+                for (int s = 0; s < k; s++) {
+                    hm = Math.max(hm, h.vals[r * k + s]);
+                    fm = Math.max(fm, f.vals[r * k + s]);
+                }
+                num += Math.abs(hm - fm);
+                den += fm;
+            }
+            assertTrue(num <= 2e-2 * den + 1e-3, "bf16 vs float32 top values at " + rows + " rows: " + num / den);
+        }
+    }
+
+    @Test
     void settingResolvesAndFallsBack() {
         assertFalse(Precision.useBf16("float32"));
         assertFalse(Precision.useBf16("fp32"));
