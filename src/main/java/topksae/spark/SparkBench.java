@@ -51,7 +51,8 @@ public final class SparkBench {
     double[] two = fitRate(est.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(2), df);
     TopKSAEModel model = est.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(2).setMaxTokens(1).fit(df);
     double transform = transformRate(model, df, rows);
-    double gemm = gemmRate(batch, dim, concepts);
+    double gemm1 = gemmRate(batch, dim, concepts, 1);
+    double gemm = gemmRate(batch, dim, concepts, 2);
     System.out.printf(Locale.ROOT, "%n| spark (local[2], dim %d, concepts %d, k %d, batch %d, localSteps %d, %s) "
         + "| value |%n|---|---|%n", dim, concepts, k, batch, localSteps, optState);
     System.out.printf(Locale.ROOT, "| fit tokens/s, 1 worker | %.0f |%n| fit tokens/s, 2 workers | %.0f |%n",
@@ -60,8 +61,12 @@ public final class SparkBench {
         two[0] / one[0], two[1]);
     System.out.printf(Locale.ROOT, "| transform rows/s | %.0f |%n| encoder GEMM rows/s (2 threads) | %.0f |%n",
         transform, gemm);
+    // the machine's own ceiling for two workers: how much a second thread speeds up the bare GEMM
+    System.out.printf(Locale.ROOT, "| encoder GEMM rows/s (1 thread) | %.0f |%n| GEMM 2 threads / 1 thread | %.2f |%n",
+        gemm1, gemm / gemm1);
     System.out.printf(Locale.ROOT, "fit_tokens_per_s_1w=%.0f%nfit_tokens_per_s_2w=%.0f%nworkers2_vs_1=%.3f%n"
-        + "comm_share=%.3f%ntransform_vs_gemm=%.3f%n", one[0], two[0], two[0] / one[0], two[1], transform / gemm);
+        + "comm_share=%.3f%ntransform_vs_gemm=%.3f%ngemm_2t_vs_1t=%.3f%n",
+        one[0], two[0], two[0] / one[0], two[1], transform / gemm, gemm / gemm1);
     spark.stop();
   }
 
@@ -86,17 +91,18 @@ public final class SparkBench {
     return rows / ((System.nanoTime() - t0) / 1e9);
   }
 
-  /** Rows per second of x [batch, dim] times W^T [dim, concepts] into a preallocated output, 2 threads. */
-  static double gemmRate(int batch, int dim, int concepts) {
-    Nd4j.getEnvironment().setMaxThreads(2);
-    Nd4j.factory().blas().setMaxThreads(2);
+  /** Rows per second of x [batch, dim] times W^T [dim, concepts] into a preallocated output. */
+  static double gemmRate(int batch, int dim, int concepts, int threads) {
+    Nd4j.getEnvironment().setMaxThreads(threads);
+    Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    Nd4j.factory().blas().setMaxThreads(threads);
     INDArray x = Nd4j.rand(DataType.FLOAT, batch, dim);
     INDArray w = Nd4j.rand(DataType.FLOAT, concepts, dim);
     INDArray out = Nd4j.create(DataType.FLOAT, batch, concepts);
     for (int i = 0; i < 3; i++) {
       Nd4j.gemm(x, w, out, false, true, 1.0, 0.0);
     }
-    int reps = 10;
+    int reps = 20;
     long t0 = System.nanoTime();
     for (int i = 0; i < reps; i++) {
       Nd4j.gemm(x, w, out, false, true, 1.0, 0.0);
