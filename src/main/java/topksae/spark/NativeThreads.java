@@ -1,11 +1,12 @@
 package topksae.spark;
 
 import org.apache.spark.TaskContext;
-import org.nd4j.linalg.factory.Nd4j;
+import topksae.kernel.Par;
 
 /**
- * Sets ND4J's OpenMP and BLAS threads to the task's cpus (spark.task.cpus), once per value per
- * executor JVM. The first call also loads the ND4J natives, once per JVM.
+ * Sets the sparse kernels' threads and ND4J's OpenMP and BLAS threads to the task's cpus
+ * (spark.task.cpus), once per value per executor JVM, so concurrent tasks do not oversubscribe
+ * the cores (in local mode nothing sets OMP_NUM_THREADS, and the kernels would use every core). The first call also loads the ND4J natives, once per JVM.
  */
 final class NativeThreads {
   private static int configured = -1;
@@ -19,9 +20,7 @@ final class NativeThreads {
     if (n == configured) {
       return;
     }
-    Nd4j.getEnvironment().setMaxThreads(n);
-    Nd4j.getEnvironment().setMaxMasterThreads(n);
-    Nd4j.factory().blas().setMaxThreads(n);
+    Par.setThreads(n);   // the sparse kernels' Java threads, ND4J's OpenMP threads and BLAS's
     configured = n;
   }
 }
