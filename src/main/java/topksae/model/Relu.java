@@ -20,4 +20,16 @@ public final class Relu extends Layer {
     public static INDArray positive(INDArray a) {
         return a.gt(0).castTo(a.dataType());
     }
+
+    /**
+     * dL/d(preCodes) of an encoder whose activations are relu(preCodes), from the two gradients an
+     * encoder receives (either may be null; gPre is not modified). Null when both are null.
+     */
+    public static INDArray preCodeGradient(INDArray preCodes, INDArray gPre, INDArray gCodes) {
+        INDArray g = gCodes == null ? null : gCodes.mul(positive(preCodes));
+        if (gPre != null) {
+            g = g == null ? gPre.dup() : g.addi(gPre);
+        }
+        return g;
+    }
 }

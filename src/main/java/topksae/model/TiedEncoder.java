@@ -46,10 +46,7 @@ public final class TiedEncoder implements Encoder {
     }
 
     @Override public INDArray backward(INDArray gPre, INDArray gCodes) {
-        INDArray g = gCodes == null ? null : gCodes.mul(Relu.positive(preCodes));
-        if (gPre != null) {
-            g = g == null ? gPre.dup() : g.addi(gPre);
-        }
+        INDArray g = Relu.preCodeGradient(preCodes, gPre, gCodes);
         if (g == null) {
             return null;
         }
