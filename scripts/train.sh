@@ -16,7 +16,8 @@ cd "$ROOT"
 # shellcheck source=spark-home.sh
 source scripts/spark-home.sh
 
-jar() { ls "$ROOT"/target/topk-sae-spark-*-job.jar 2>/dev/null | head -1; }
+# (no jar yet on a fresh clone: ls fails, which must not end the script under pipefail)
+jar() { ls "$ROOT"/target/topk-sae-spark-*-job.jar 2>/dev/null | head -1 || true; }
 JAR="$(jar)"
 if [[ -z "$JAR" || -n "$(find src/main pom.xml -newer "$JAR" -print -quit)" ]]; then
   echo "building the job jar (mvn package, tests skipped)..." >&2
