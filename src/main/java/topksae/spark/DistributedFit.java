@@ -59,7 +59,7 @@ final class DistributedFit {
     driverModel.train();
     this.outer = new OuterOptimizer(p.getOuterOptimizer(), p.getOuterLearningRate(), p.getOuterMomentum(),
         Initialization.trainableMask(driverModel));
-    this.dead = new DeadLatents(config.nbConcepts, p.getDeadTokens());
+    this.dead = new DeadLatents(config.nbConcepts, trainConfig.deadTokens);
     if (resume != null) {
       restore(resume);
     } else {
