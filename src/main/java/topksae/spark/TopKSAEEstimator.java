@@ -19,7 +19,7 @@ import topksae.train.TrainConfig;
 
 /**
  * Trains a TopK sparse autoencoder on a column of activations with data-parallel rounds of local
- * steps and parameter averaging (see README.md, section "Spark ML API").
+ * steps and parameter averaging (see docs/spark.md).
  *
  * <pre>{@code
  * TopKSAEModel model = new TopKSAEEstimator().setInputCol("x").setNbConcepts(4096).setTopK(32).fit(df);

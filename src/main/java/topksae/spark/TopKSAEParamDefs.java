@@ -11,7 +11,7 @@ import org.apache.spark.ml.param.Params;
 /**
  * The Param objects shared by {@link TopKSAEEstimator} and {@link TopKSAEModel}, created for one
  * owner (Spark requires each Param's parent to be the owner's uid) with their defaults.
- * The defaults and the reasons for them are documented in README.md, section "Spark ML API".
+ * The defaults and the reasons for them are documented in docs/spark.md and docs/quality.md.
  */
 public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] VARIANTS = {"topk", "batchtopk"};
