@@ -77,7 +77,8 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
         Math.multiplyExact(getLocalSteps(), getBatchSize()), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {
-      DistributedFit fit = new DistributedFit(spark, this, data, config, trainConfig(), listeners(), resume);
+      DistributedFit fit = new DistributedFit(spark, this, data, config, trainConfig(visibleTokens(data.rows)),
+          listeners(), resume);
       float[] state = resume == null ? fit.run(0, 0) : fit.run(resume.epoch, resume.nextRound);
       TopKSAEModel model = new TopKSAEModel(uid, config, state, fit.preBias());
       model.setSummary(fit.summary());
@@ -101,13 +102,28 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     return c;
   }
 
-  /** The core trainer's config from the params. */
+  /** Tokens one epoch shows the model (all rows, or maxTokens when that is smaller). */
+  long visibleTokens(long rows) {
+    return getMaxTokens() > 0 ? Math.min(rows, getMaxTokens()) : rows;
+  }
+
+  /** The core trainer's config from the params, for a fit whose epoch shows tokensPerEpoch tokens. */
+  public TrainConfig trainConfig(long tokensPerEpoch) {
+    TrainConfig t = trainConfig();
+    t.deadTokens = getDeadTokens(tokensPerEpoch);
+    return t;
+  }
+
+  /** The core trainer's config from the params (deadTokens unset: the paper's 10M tokens). */
   public TrainConfig trainConfig() {
     TrainConfig t = new TrainConfig();
     t.lr = getLearningRate();
     t.clipGrad = getClipGrad();
     t.auxKPenalty = getAuxKPenalty();
-    t.deadTokens = getDeadTokens();
+    t.auxKMode = getAuxKMode();
+    t.kAux = getKAux();
+    t.decoderGradProjection = getDecoderGradProjection();
+    t.deadTokens = getDeadTokens(AUTO_DEAD_TOKENS);
     return t;
   }
 
@@ -170,6 +186,9 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
   public TopKSAEEstimator setInitialization(String v) { set(initialization(), v); return this; }
   public TopKSAEEstimator setDecoderBiasInit(String v) { set(decoderBiasInit(), v); return this; }
   public TopKSAEEstimator setDeadTokens(long v) { set(deadTokens(), v); return this; }
+  public TopKSAEEstimator setAuxKMode(String v) { set(auxKMode(), v); return this; }
+  public TopKSAEEstimator setKAux(int v) { set(kAux(), v); return this; }
+  public TopKSAEEstimator setDecoderGradProjection(boolean v) { set(decoderGradProjection(), v); return this; }
   public TopKSAEEstimator setCheckpointDir(String v) { set(checkpointDir(), v); return this; }
   public TopKSAEEstimator setCheckpointInterval(int v) { set(checkpointInterval(), v); return this; }
   public TopKSAEEstimator setResumeFrom(String v) { set(resumeFrom(), v); return this; }
