@@ -52,6 +52,11 @@ public interface TopKSAEParams extends Params {
   default Param<String> checkpointDir() { return paramDefs().checkpointDir; }
   default IntParam checkpointInterval() { return paramDefs().checkpointInterval; }
   default Param<String> resumeFrom() { return paramDefs().resumeFrom; }
+  default Param<String> lrSchedule() { return paramDefs().lrSchedule; }
+  default IntParam warmupSteps() { return paramDefs().warmupSteps; }
+  default DoubleParam warmupFraction() { return paramDefs().warmupFraction; }
+  default DoubleParam decayFraction() { return paramDefs().decayFraction; }
+  default DoubleParam finalLrFraction() { return paramDefs().finalLrFraction; }
 
   default String getInputCol() { return getOrDefault(inputCol()); }
   default String getOutputCol() { return getOrDefault(outputCol()); }
@@ -66,7 +71,8 @@ public interface TopKSAEParams extends Params {
   default String getEncoderModule() { return getOrDefault(encoderModule()); }
   default String getNormalization() { return getOrDefault(normalization()); }
   default boolean getUseMultiplier() { return (Boolean) getOrDefault(useMultiplier()); }
-  default double getLearningRate() { return (Double) getOrDefault(learningRate()); }
+  /** learningRate as set, or its default; 0 (also when unset without a default) = automatic. */
+  default double getLearningRate() { return isDefined(learningRate()) ? (Double) getOrDefault(learningRate()) : 0.0; }
   default int getBatchSize() { return (Integer) getOrDefault(batchSize()); }
   default int getLocalSteps() { return (Integer) getOrDefault(localSteps()); }
   default int getMaxEpochs() { return (Integer) getOrDefault(maxEpochs()); }
@@ -98,6 +104,11 @@ public interface TopKSAEParams extends Params {
   default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
   default int getCheckpointInterval() { return (Integer) getOrDefault(checkpointInterval()); }
   default String getResumeFrom() { return getOrDefault(resumeFrom()); }
+  default String getLrSchedule() { return getOrDefault(lrSchedule()); }
+  default int getWarmupSteps() { return (Integer) getOrDefault(warmupSteps()); }
+  default double getWarmupFraction() { return (Double) getOrDefault(warmupFraction()); }
+  default double getDecayFraction() { return (Double) getOrDefault(decayFraction()); }
+  default double getFinalLrFraction() { return (Double) getOrDefault(finalLrFraction()); }
 
   /** Fails early if topK exceeds nbConcepts (the two are set independently). */
   default void validateTopK() {
