@@ -34,7 +34,8 @@ class DeadLatentsTest {
         assertArrayEquals(d.sinceFired(), r.sinceFired());
         assertEquals(d.neverFiredFraction(), r.neverFiredFraction(), 0);
         assertEquals(d.deadFraction(), r.deadFraction(), 0);
-        assertThrows(IllegalArgumentException.class, () -> new DeadLatents(3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new DeadLatents(3, -1));
+        assertArrayEquals(new boolean[] {true, true, true}, new DeadLatents(3, 0).mask(), "window 0: all dead");
     }
 
     @Test
