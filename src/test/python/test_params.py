@@ -83,6 +83,19 @@ def test_default_topk_agrees_with_the_jvm(spark):
     assert est.getTopK() == est._java_obj.getTopK() == 6
 
 
+def test_auxk_params_reach_the_jvm(spark):
+    est = TopKSAEEstimator(nbConcepts=64, auxKPenalty=1 / 32, auxKMode="overcomplete", kAux=16,
+                           decoderGradProjection=True, deadTokens=5000)
+    est._transfer_params_to_java()
+    j = est._java_obj
+    assert (j.getAuxKMode(), j.getKAux(), j.getDecoderGradProjection()) == ("overcomplete", 16, True)
+    assert j.getDeadTokens() == est.getDeadTokens() == 5000
+    default = TopKSAEEstimator(nbConcepts=64)
+    default._transfer_params_to_java()
+    assert default.getKAux() == default._java_obj.getKAux() == 32
+    assert default._java_obj.getAuxKMode() == "paper"
+
+
 def test_unknown_keyword_is_a_type_error(spark):
     with pytest.raises(TypeError, match="nbConcept"):
         TopKSAEEstimator(nbConcept=10)

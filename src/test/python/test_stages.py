@@ -56,7 +56,10 @@ def test_summary_is_plain_python(model):
     s = model.summary
     assert isinstance(s, TopKSAETrainingSummary) and len(s) >= 5
     assert all(isinstance(r, dict) for r in s.rounds)
-    assert {"round", "loss", "fvu", "l0", "deadFraction"} <= set(s.columns)
+    assert {"round", "loss", "fvu", "l0", "deadFraction", "neverFiredFraction",
+            "deadWindow"} <= set(s.columns)
+    assert s.deadWindow == 600  # deadTokens unset: one epoch's tokens
+    assert 0 <= s.neverFiredFraction <= 1 and 0 <= s.deadFraction <= 1
     losses = s.column("loss")
     assert all(isinstance(v, float) and np.isfinite(v) for v in losses)
     assert losses[-1] < losses[0]

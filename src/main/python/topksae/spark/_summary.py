@@ -7,7 +7,8 @@ class TopKSAETrainingSummary:
     """What a fit did, as Python lists and dicts.
 
     ``rounds`` holds one dict per averaging round (the fields of the JVM ``RoundRecord``:
-    epoch, round, tokens, tokensSeen, loss, fvu, l0, deadFraction, seconds, ...);
+    epoch, round, tokens, tokensSeen, loss, fvu, l0, deadFraction, neverFiredFraction, deadWindow,
+    seconds, ...);
     ``totals`` the summary's own values (validRows, skippedRows, workers, roundsPerEpoch, ...),
     also readable as attributes (``summary.validRows``). ``column("loss")`` is one field over
     the rounds; ``toPandas()`` the rounds as a DataFrame (needs pandas).
