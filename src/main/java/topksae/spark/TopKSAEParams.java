@@ -37,6 +37,8 @@ public interface TopKSAEParams extends Params {
   default DoubleParam clipGrad() { return paramDefs().clipGrad; }
   default Param<String> optimizerState() { return paramDefs().optimizerState; }
   default Param<String> outerOptimizer() { return paramDefs().outerOptimizer; }
+  default DoubleParam maxDroppedFraction() { return paramDefs().maxDroppedFraction; }
+  default IntParam rowLength() { return paramDefs().rowLength; }
   default DoubleParam outerLearningRate() { return paramDefs().outerLearningRate; }
   default DoubleParam outerMomentum() { return paramDefs().outerMomentum; }
   default Param<String> handleInvalid() { return paramDefs().handleInvalid; }
@@ -76,6 +78,8 @@ public interface TopKSAEParams extends Params {
   default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
   default String getInitialization() { return getOrDefault(initialization()); }
   default String getDecoderBiasInit() { return getOrDefault(decoderBiasInit()); }
+  default double getMaxDroppedFraction() { return (Double) getOrDefault(maxDroppedFraction()); }
+  default int getRowLength() { return (Integer) getOrDefault(rowLength()); }
   default long getDeadTokens() { return (Long) getOrDefault(deadTokens()); }
   default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
   default int getCheckpointInterval() { return (Integer) getOrDefault(checkpointInterval()); }
