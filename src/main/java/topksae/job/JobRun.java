@@ -247,13 +247,16 @@ public final class JobRun {
    * repository root), else against the working directory.
    */
   private String path(String name) {
-    String p = str(name);
-    String caller = System.getenv("TOPKSAE_CALLER_DIR");
-    if (p == null || caller == null || caller.isEmpty() || new Path(p).toUri().getScheme() != null
+    return resolve(str(name), System.getenv("TOPKSAE_CALLER_DIR"));
+  }
+
+  /** p against callerDir when p is a relative path without a scheme and callerDir is set. */
+  static String resolve(String p, String callerDir) {
+    if (p == null || callerDir == null || callerDir.isEmpty() || new Path(p).toUri().getScheme() != null
         || new Path(p).isAbsolute()) {
       return p;
     }
-    return java.nio.file.Path.of(caller).resolve(p).normalize().toString();
+    return java.nio.file.Path.of(callerDir).resolve(p).normalize().toString();
   }
 
   private String str(String name) {
