@@ -55,6 +55,8 @@ public final class SummaryJson {
       f.set("fvu", number(last.fvu()));
       f.set("l0", number(last.l0()));
       f.set("deadFraction", number(last.deadFraction()));
+      f.put("deadWindowTokens", last.deadWindow());
+      f.set("neverFiredFraction", number(last.neverFiredFraction()));
     }
     ArrayNode rounds = t.putArray("rounds");
     for (RoundRecord r : summary.rounds()) {
@@ -67,6 +69,7 @@ public final class SummaryJson {
       o.set("fvu", number(r.fvu()));
       o.set("l0", number(r.l0()));
       o.set("deadFraction", number(r.deadFraction()));
+      o.set("neverFiredFraction", number(r.neverFiredFraction()));
       o.set("seconds", number(r.seconds()));
       o.set("commSeconds", number(r.commSeconds()));
       o.set("tokensPerSecond", number(r.tokensPerSecond()));
