@@ -59,6 +59,9 @@ final class TrainingData {
     int rowsPerSlice = Math.multiplyExact(steps, batchSize);
     int rounds = (int) Math.max(1, (n + (long) workers * rowsPerSlice - 1) / ((long) workers * rowsPerSlice));
     int slices = Math.multiplyExact(workers, rounds);
+    long t0 = System.nanoTime();
+    LOG.info("topksae: reading, checking and caching {} rows of width {} as {} workers x {} rounds of {} local steps"
+        + " x {} rows", n, dim, workers, rounds, steps, batchSize);
     InvalidRows invalid = new InvalidRows(df.sparkSession().sparkContext());
     JavaPairRDD<Long, float[]> keyed = input.queryExecution().toRdd().toJavaRDD()
         .mapPartitionsWithIndex((p, it) -> validRows(p, it, col, dim, skipInvalid, invalid), true)
@@ -74,6 +77,8 @@ final class TrainingData {
       blocks.unpersist(false);
       throw new IllegalArgumentException("no valid rows in column '" + col.name + "': " + invalid.describe());
     }
+    LOG.info("topksae: {} rows read and cached in {} s", valid,
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     double[] mean = new double[dim];
     double squares = 0;
     double variance = 0;
