@@ -211,13 +211,29 @@ class BadInputTest {
     Dataset<Row> df = withBadRows();
     TrainingData d = TrainingData.prepare(df, InputColumn.of(df.schema(), "features"), 8, 2, 64, 32, 5, true);
     assertEquals(4, d.invalid.total());
-    d.blocks.unpersist(true);
-    assertEquals(396, d.blocks.map(b -> b.length / 8).reduce(Integer::sum));   // recomputes the layout pass
-    d.blocks.unpersist(true);
-    d.blocks.count();
+    for (int lost = 0; lost < 2; lost++) {   // as when an executor dies: its shuffle output and cache are gone
+      ((org.apache.spark.MapOutputTrackerMaster) org.apache.spark.SparkEnv.get().mapOutputTracker())
+          .unregisterAllMapAndMergeOutput(shuffleId(d.blocks.rdd()));
+      d.blocks.unpersist(true);
+      assertEquals(396, d.blocks.map(b -> b.length / 8).reduce(Integer::sum));   // re-runs the layout pass
+    }
     assertEquals(1, d.invalid.nullRows());
     assertEquals(1, d.invalid.wrongLengthRows());
     assertEquals(2, d.invalid.nonFiniteRows());
+    d.release();
+  }
+
+  private static int shuffleId(org.apache.spark.rdd.RDD<?> rdd) {
+    for (org.apache.spark.Dependency<?> dep : scala.jdk.javaapi.CollectionConverters.asJava(rdd.dependencies())) {
+      if (dep instanceof org.apache.spark.ShuffleDependency<?, ?, ?> s) {
+        return s.shuffleId();
+      }
+      int id = shuffleId(dep.rdd());
+      if (id >= 0) {
+        return id;
+      }
+    }
+    return -1;
   }
 
   @Test

@@ -86,7 +86,7 @@ class SparkInteropTest {
         assertEquals(4, fromSaeLens.getTopK());
         assertEquals("topk", fromSaeLens.getVariant());
         assertEquals(withBias.getEncoderModule(), fromSaeLens.getEncoderModule());
-        assertEquals("identity", fromSaeLens.getNormalization(), "the stored (already normalized) rows are used as they are");
+        assertEquals("identity", fromSaeLens.getNormalization(), "SAELens decoder rows are used as stored");
         sameTransform(withBias, fromSaeLens);
         String hook = ModelFiles.exportSparsify(withBias, tmp.toString(), "layers.2");
         sameTransform(withBias, ModelFiles.importSparsify(hook));
