@@ -5,6 +5,10 @@
 # Section "train" (topksae.bench.TrainBench): options --dim 768 --concepts 16384 --k 32 --batch 4096
 #   --steps 6 --warmup 2 --threads 0 (0 = all cores) --encoder linear --normalization l2
 #   --preOrder c|f (layout of the GEMM output of the fused step and the encoder)
+#   --auxk SHARE (e.g. 0.25: also time the fused step with the paper AuxK, kAux 512, alpha 1/32, on a
+#   fixed dead set of that share of the concepts, and with the decoder-gradient projection;
+#   --kAux 512 sets k_aux;
+#   prints train_auxk_tokens_per_s, auxk_vs_plain, train_projection_tokens_per_s, projection_vs_plain)
 # Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
 set -euo pipefail
 cd "$(dirname "$0")/.."
