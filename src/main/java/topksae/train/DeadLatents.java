@@ -3,8 +3,7 @@ package topksae.train;
 /**
  * Dead concepts, one meaning everywhere (trainer, Spark rounds, summaries, AuxK): a concept is dead
  * when it has not fired in the last {@code window} training tokens, counting from the start of the run
- * for a concept that never fired (so nothing is dead before window tokens were seen; window 0 marks
- * every concept dead, as gradient checks use). Also kept: which
+ * for a concept that never fired (so nothing is dead before window tokens were seen). Also kept: which
  * concepts never fired at all in the run. Updated per step (trainer) or per round with the workers'
  * merged fire counts (Spark).
  */
@@ -16,7 +15,7 @@ public final class DeadLatents {
 
     public DeadLatents(int nbConcepts, long window) {
         if (window < 0) {
-            throw new IllegalArgumentException("the dead window must be >= 0 tokens (0: all dead), got " + window);
+            throw new IllegalArgumentException("the dead window must be >= 0 tokens (0: every concept dead), got " + window);
         }
         this.sinceFired = new long[nbConcepts];
         this.everFired = new boolean[nbConcepts];
