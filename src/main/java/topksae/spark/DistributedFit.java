@@ -16,6 +16,7 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 import topksae.model.SAE;
 import topksae.model.SAEConfig;
+import topksae.train.DeadLatents;
 import topksae.train.LrSchedule;
 import topksae.train.TrainConfig;
 
@@ -63,7 +64,7 @@ final class DistributedFit {
     this.outer = new OuterOptimizer(p.getOuterOptimizer(), outerLr, p.getOuterMomentum(),
         Initialization.trainableMask(driverModel));
     this.schedule = Recipe.schedule(p, trainConfig.lr, data.rows, data.workers);
-    this.dead = new DeadLatents(config.nbConcepts, p.getDeadTokens());
+    this.dead = new DeadLatents(config.nbConcepts, trainConfig.deadTokens);
     if (resume != null) {
       restore(resume);
     } else {
@@ -127,8 +128,10 @@ final class DistributedFit {
     float[] opt = averaged || !shippedOptimizer ? optimizer : null;
     shippedOptimizer = true;
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    boolean paperAuxK = trainConfig.auxKPenalty > 0 && "paper".equals(trainConfig.auxKMode);
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
-        averaged, maxSteps, preBias, schedule, Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize())));
+        averaged, maxSteps, preBias, dead.tokensSeen(), paperAuxK ? dead.lastFired() : null, schedule,
+        Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize())));
     RoundResult r = RoundAggregation.sum(sliceRdd(slice)
         .mapPartitionsWithIndex((w, it) -> LocalWorker.run(w, it, plan.value()), false), data.workers);
     plan.destroy();
@@ -143,10 +146,11 @@ final class DistributedFit {
     }
     consecutiveRejected = 0;
     tokensSeen += r.stats.tokens;
-    dead.update(r.stats.tokens, r.stats.fireCounts);
+    dead.update(r.stats.fireCounts, r.stats.tokens);
     roundsDone++;
     RoundRecord rec = new RoundRecord(epoch, index, r.stats.tokens, tokensSeen, r.stats.loss, r.stats.fvu(),
-        r.stats.l0(), dead.deadFraction(), seconds, Math.max(0, seconds - r.maxComputeSeconds), r.workers,
+        r.stats.l0(), dead.deadFraction(), dead.neverFiredFraction(), dead.window(), seconds,
+        Math.max(0, seconds - r.maxComputeSeconds), r.workers,
         r.rejected);
     records.add(rec);
     LOG.info("topksae {}", rec);

@@ -12,7 +12,7 @@ import topksae.train.LrSchedule;
 /**
  * The Param objects shared by {@link TopKSAEEstimator} and {@link TopKSAEModel}, created for one
  * owner (Spark requires each Param's parent to be the owner's uid) with their defaults.
- * The defaults and the reasons for them are documented in README.md, section "Spark ML API".
+ * The defaults and the reasons for them are documented in docs/spark.md and docs/quality.md.
  */
 public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] VARIANTS = {"topk", "batchtopk"};
@@ -21,6 +21,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] HANDLE_INVALID = {"error", "skip"};
   static final String[] INITIALIZATIONS = {"auto", "default", "tied"};
   static final String[] DECODER_BIAS_INITS = {"none", "mean", "geometric_median"};
+  static final String[] AUX_K_MODES = {"paper", "overcomplete"};
 
   final Param<String> inputCol;
   final Param<String> outputCol;
@@ -49,6 +50,10 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   final Param<String> initialization;
   final Param<String> decoderBiasInit;
   final LongParam deadTokens;
+  // AuxK, decoder-gradient projection (one block)
+  final Param<String> auxKMode;
+  final IntParam kAux;
+  final BooleanParam decoderGradProjection;
   final Param<String> checkpointDir;
   final IntParam checkpointInterval;
   final Param<String> resumeFrom;
@@ -121,8 +126,18 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         "fixed input offset: none (exact core model), mean or geometric_median (of a sample) of the data: "
             + "subtracted before encoding, added back after decoding",
         ParamValidators.inArray(DECODER_BIAS_INITS));
-    deadTokens = new LongParam(p, "deadTokens", "a concept is dead if it did not fire in this many tokens, > 0",
+    deadTokens = new LongParam(p, "deadTokens",
+        "a concept is dead if it did not fire in the last this many tokens (the AuxK dead set and the dead metric), > 0; "
+            + "unset = min(10M, the tokens of one epoch)",
         ParamValidators.gt(0));
+    auxKMode = new Param<>(p, "auxKMode",
+        "AuxK loss when auxKPenalty > 0: paper (Gao et al.: the kAux largest pre-activations of the dead concepts "
+            + "reconstruct the residual) or overcomplete (its top_k_auxiliary_loss)",
+        ParamValidators.inArray(AUX_K_MODES));
+    kAux = new IntParam(p, "kAux", "dead concepts per row in the paper AuxK, > 0; unset = min(512, nbConcepts/2)",
+        ParamValidators.gt(0));
+    decoderGradProjection = new BooleanParam(p, "decoderGradProjection",
+        "remove from each dictionary row's gradient its component along the row before the Adam step (Gao et al.)");
     checkpointDir = new Param<>(p, "checkpointDir", "directory for training checkpoints; empty = none");
     checkpointInterval = new IntParam(p, "checkpointInterval", "write a checkpoint every this many rounds; 0 = never",
         ParamValidators.gtEq(0));
@@ -169,7 +184,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(handleInvalid, "error");
     o.setDefault(initialization, "auto");
     o.setDefault(decoderBiasInit, "none");
-    o.setDefault(deadTokens, 10_000_000L);
+    o.setDefault(auxKMode, "paper");
+    o.setDefault(decoderGradProjection, false);
     o.setDefault(checkpointDir, "");
     o.setDefault(checkpointInterval, 0);
     o.setDefault(resumeFrom, "");

@@ -13,6 +13,9 @@ import org.apache.spark.ml.param.Params;
  * {@link TopKSAEParamDefs}, created once per owner.
  */
 public interface TopKSAEParams extends Params {
+  /** The dead-concept window when deadTokens is unset and an epoch is longer: the paper's 10M tokens. */
+  long AUTO_DEAD_TOKENS = 10_000_000L;
+
   /** The Param objects of this instance. */
   TopKSAEParamDefs paramDefs();
 
@@ -43,6 +46,9 @@ public interface TopKSAEParams extends Params {
   default Param<String> initialization() { return paramDefs().initialization; }
   default Param<String> decoderBiasInit() { return paramDefs().decoderBiasInit; }
   default LongParam deadTokens() { return paramDefs().deadTokens; }
+  default Param<String> auxKMode() { return paramDefs().auxKMode; }
+  default IntParam kAux() { return paramDefs().kAux; }
+  default BooleanParam decoderGradProjection() { return paramDefs().decoderGradProjection; }
   default Param<String> checkpointDir() { return paramDefs().checkpointDir; }
   default IntParam checkpointInterval() { return paramDefs().checkpointInterval; }
   default Param<String> resumeFrom() { return paramDefs().resumeFrom; }
@@ -82,7 +88,19 @@ public interface TopKSAEParams extends Params {
   default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
   default String getInitialization() { return getOrDefault(initialization()); }
   default String getDecoderBiasInit() { return getOrDefault(decoderBiasInit()); }
-  default long getDeadTokens() { return (Long) getOrDefault(deadTokens()); }
+  /** The dead-concept window: deadTokens if set, else min(10M, tokensPerEpoch). */
+  default long getDeadTokens(long tokensPerEpoch) {
+    return isSet(deadTokens()) ? (Long) getOrDefault(deadTokens())
+        : Math.max(1, Math.min(AUTO_DEAD_TOKENS, tokensPerEpoch));
+  }
+  /** deadTokens if set, else 0 (automatic: see {@link #getDeadTokens(long)}). */
+  default long getDeadTokens() { return isSet(deadTokens()) ? (Long) getOrDefault(deadTokens()) : 0L; }
+  default String getAuxKMode() { return getOrDefault(auxKMode()); }
+  /** kAux if set, else min(512, max(nbConcepts / 2, 1)). */
+  default int getKAux() {
+    return isSet(kAux()) ? (Integer) getOrDefault(kAux()) : Math.min(512, Math.max(getNbConcepts() / 2, 1));
+  }
+  default boolean getDecoderGradProjection() { return (Boolean) getOrDefault(decoderGradProjection()); }
   default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
   default int getCheckpointInterval() { return (Integer) getOrDefault(checkpointInterval()); }
   default String getResumeFrom() { return getOrDefault(resumeFrom()); }

@@ -72,8 +72,19 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("decoderBiasInit", _S, "none",
               "fixed input offset: none (exact core model), mean or geometric_median (of a "
               "sample) of the data: subtracted before encoding, added back after decoding"),
-    ParamSpec("deadTokens", _I, 10_000_000,
-              "a concept is dead if it did not fire in this many tokens, > 0"),
+    ParamSpec("deadTokens", _I, None,
+              "a concept is dead if it did not fire in the last this many tokens (the AuxK dead "
+              "set and the dead metric), > 0; unset = min(10M, the tokens of one epoch)"),
+    # AuxK, decoder-gradient projection (one block)
+    ParamSpec("auxKMode", _S, "paper",
+              "AuxK loss when auxKPenalty > 0: paper (Gao et al.: the kAux largest pre-activations "
+              "of the dead concepts reconstruct the residual) or overcomplete (its "
+              "top_k_auxiliary_loss)"),
+    ParamSpec("kAux", _I, None,
+              "dead concepts per row in the paper AuxK, > 0; unset = min(512, nbConcepts/2)"),
+    ParamSpec("decoderGradProjection", _B, False,
+              "remove from each dictionary row's gradient its component along the row before "
+              "the Adam step (Gao et al.)"),
     ParamSpec("checkpointDir", _S, "", "directory for training checkpoints; empty = none"),
     ParamSpec("checkpointInterval", _I, 0,
               "write a checkpoint every this many rounds; 0 = never"),
@@ -140,6 +151,16 @@ class TopKSAEParams(Params):
             return self.getOrDefault(self.topK)
         return max(self.getNbConcepts() // 10, 1)
 
+    def getKAux(self) -> int:
+        """kAux if set, else min(512, max(nbConcepts // 2, 1)) (the JVM side's default)."""
+        if self.isSet(self.kAux):
+            return self.getOrDefault(self.kAux)
+        return min(512, max(self.getNbConcepts() // 2, 1))
+
+    def getDeadTokens(self) -> Optional[int]:
+        """deadTokens if set, else None: the fit uses min(10M, the tokens of one epoch)."""
+        return self.getOrDefault(self.deadTokens) if self.isSet(self.deadTokens) else None
+
     def paramValues(self) -> Dict[str, Any]:
         """Every Param with a value (set or default), by name: a plain dict."""
         return {p.name: self.getOrDefault(p) for p in self.params if self.isDefined(p)}
@@ -148,7 +169,7 @@ class TopKSAEParams(Params):
 for _spec in PARAM_SPECS:
     setattr(TopKSAEParams, _spec.name,
             Param(Params._dummy(), _spec.name, _spec.doc, typeConverter=_spec.converter))
-    if _spec.name != "topK":
+    if _spec.name not in ("topK", "kAux", "deadTokens"):
         setattr(TopKSAEParams, "get" + _cap(_spec.name), _getter(_spec.name))
 
 

@@ -46,17 +46,6 @@ class RoundMathTest {
   }
 
   @Test
-  void deadConceptsAreCountedOverTheWindow() {
-    DeadLatents d = new DeadLatents(4, 100);
-    d.update(60, new long[] {1, 0, 0, 2});
-    assertEquals(0.5, d.deadFraction(), 1e-12, "never fired so far");
-    d.update(60, new long[] {0, 3, 0, 0});
-    assertEquals(0.25, d.deadFraction(), 1e-12, "concept 2 never fired; 0 and 3 fired 60 tokens ago");
-    d.update(60, new long[] {0, 0, 0, 0});
-    assertEquals(0.75, d.deadFraction(), 1e-12, "0, 2, 3 silent for >= 100 tokens");
-  }
-
-  @Test
   void roundResultsSumAndSkipRejectedWorkers() {
     RoundResult a = RoundResult.of(new float[] {1, 2}, null, stats(10), 1.0);
     RoundResult b = RoundResult.of(new float[] {3, 4}, null, stats(5), 2.0);
