@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import topksae.spark.RoundListener;
 import topksae.spark.TopKSAEEstimator;
 import topksae.spark.TopKSAEModel;
+import topksae.spark.TopKSAETrainingSummary;
 import topksae.spark.TrainingState;
 
 /** One training run of the job: input, fit with progress and checkpoints, model, summary, report. */
@@ -179,6 +180,13 @@ public final class JobRun {
     f.put("nbConcepts", model.config().nbConcepts);
     f.put("topK", model.getTopK());
     f.put("trainSeconds", trainSeconds);
+    TopKSAETrainingSummary.RecipeValues recipe = model.summary().recipe();
+    if (recipe != null) {
+      f.put("learningRate", recipe.learningRate());
+      f.put("lrSchedule", recipe.lrSchedule());
+      f.put("localSteps", recipe.localSteps());
+      f.put("outerLearningRate", recipe.outerLearningRate());
+    }
     if (!model.summary().rounds().isEmpty()) {
       f.put("finalFvu", model.summary().last().fvu());
       f.put("finalLoss", model.summary().last().loss());

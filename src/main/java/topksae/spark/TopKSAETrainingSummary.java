@@ -16,6 +16,12 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
   private final int rejectedRounds;
   private final int workers;
   private final int roundsPerEpoch;
+  private RecipeValues recipe;
+
+  /** The recipe values the fit used, automatic ones resolved (docs/training.md, "The recipe"). */
+  public record RecipeValues(double learningRate, String lrSchedule, long plannedSteps, long warmupSteps,
+      int localSteps, String outerOptimizer, double outerLearningRate) implements java.io.Serializable {
+  }
 
   TopKSAETrainingSummary(List<RoundRecord> rounds, long validRows, InvalidRows invalid, int rejectedRounds,
       int workers, int roundsPerEpoch) {
@@ -27,6 +33,16 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
     this.rejectedRounds = rejectedRounds;
     this.workers = workers;
     this.roundsPerEpoch = roundsPerEpoch;
+  }
+
+  /** The learning rate, schedule, local steps and outer step the fit used (null if not recorded). */
+  public RecipeValues recipe() {
+    return recipe;
+  }
+
+  TopKSAETrainingSummary withRecipe(RecipeValues r) {
+    this.recipe = r;
+    return this;
   }
 
   public List<RoundRecord> rounds() {

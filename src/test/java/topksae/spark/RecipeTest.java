@@ -30,12 +30,15 @@ class RecipeTest {
   }
 
   @Test
-  void automaticOuterRateGrowsWithTheWorkersAndAverageStaysTheMean() {
-    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1), 0.0, "1 worker: the average");
-    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4), 1e-12, "the sum of 4 deltas");
-    assertEquals(2 * Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2), 1e-12);
-    assertEquals(0.7, Recipe.outerLearningRate("nesterov", 0.7, 8), 0.0, "a set rate wins");
-    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8), 0.0);
+  void automaticOuterRateMakesUpTheWorkersFactorTogetherWithTheRate() {
+    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false), 0.0, "1 worker: the average");
+    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4, false), 1e-12, "fixed rate: the sum of 4 deltas");
+    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true), 1e-12, "automatic rate: already x sqrt(4)");
+    assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false), 1e-12);
+    assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true), 0.0, "a set rate wins");
+    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false), 0.0);
+    TopKSAEEstimator e = new TopKSAEEstimator().setOuterOptimizer("sgd").setOuterLearningRate(0).setLearningRate(0);
+    assertEquals(Math.sqrt(2), Recipe.outerLearningRate(e, 2), 1e-12);
   }
 
   @Test
