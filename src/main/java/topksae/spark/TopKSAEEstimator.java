@@ -77,7 +77,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
         "skip".equals(getHandleInvalid()));
     try {
       DistributedFit fit = new DistributedFit(spark, this, data, config,
-          trainConfig(visibleTokens(data.rows), workers), listeners(), resume);
+          trainConfig(workers, visibleTokens(data.rows)), listeners(), resume);
       float[] state = resume == null ? fit.run(0, 0) : fit.run(resume.epoch, resume.nextRound);
       TopKSAEModel model = new TopKSAEModel(uid, config, state, fit.preBias());
       model.setSummary(fit.summary());
@@ -106,26 +106,25 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     return getMaxTokens() > 0 ? Math.min(rows, getMaxTokens()) : rows;
   }
 
-  /** The core trainer's config from the params, for a fit whose epoch shows tokensPerEpoch tokens. */
-  public TrainConfig trainConfig(long tokensPerEpoch) {
-    return trainConfig(tokensPerEpoch, Math.max(1, getNumWorkers()));
-  }
-
   /**
-   * The core trainer's config from the params, for a fit whose epoch shows tokensPerEpoch tokens
-   * with this many workers (the automatic deadTokens and learningRate depend on them).
+   * The core trainer's config from the params, for a fit with this many workers (the automatic
+   * learningRate needs it) whose epoch shows tokensPerEpoch tokens (the automatic dead window).
    */
-  public TrainConfig trainConfig(long tokensPerEpoch, int workers) {
-    TrainConfig t = trainConfig();
+  public TrainConfig trainConfig(int workers, long tokensPerEpoch) {
+    TrainConfig t = trainConfig(workers);
     t.deadTokens = getDeadTokens(tokensPerEpoch);
-    t.lr = Recipe.learningRate(this, workers);
     return t;
   }
 
-  /** The core trainer's config from the params (deadTokens unset: the paper's 10M tokens; numWorkers unset: 1 worker). */
+  /** The core trainer's config from the params, for numWorkers workers (1 if unset; deadTokens unset: the paper's 10M tokens). */
   public TrainConfig trainConfig() {
+    return trainConfig(Math.max(1, getNumWorkers()));
+  }
+
+  /** The core trainer's config from the params for a fit with this many workers (the automatic learningRate needs it). */
+  public TrainConfig trainConfig(int workers) {
     TrainConfig t = new TrainConfig();
-    t.lr = Recipe.learningRate(this, Math.max(1, getNumWorkers()));
+    t.lr = Recipe.learningRate(this, workers);
     t.clipGrad = getClipGrad();
     t.auxKPenalty = getAuxKPenalty();
     t.auxKMode = getAuxKMode();

@@ -20,6 +20,7 @@ import scala.Tuple2;
  * input partitioning and the seed, never on shuffle fetch order.
  */
 final class TrainingData {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingData.class);
   final JavaRDD<float[]> blocks;
   final int dim;
   final int workers;
@@ -56,6 +57,9 @@ final class TrainingData {
     int rowsPerSlice = Math.multiplyExact(steps, batchSize);
     int rounds = (int) Math.max(1, (n + (long) workers * rowsPerSlice - 1) / ((long) workers * rowsPerSlice));
     int slices = Math.multiplyExact(workers, rounds);
+    long t0 = System.nanoTime();
+    LOG.info("topksae: reading, checking and caching {} rows of width {} as {} workers x {} rounds of {} local steps"
+        + " x {} rows", n, dim, workers, rounds, steps, batchSize);
     InvalidRows invalid = new InvalidRows(df.sparkSession().sparkContext());
     JavaPairRDD<Long, float[]> keyed = input.queryExecution().toRdd().toJavaRDD()
         .mapPartitionsWithIndex((p, it) -> validRows(p, it, col, dim, skipInvalid, invalid), true)
@@ -71,6 +75,8 @@ final class TrainingData {
       blocks.unpersist(false);
       throw new IllegalArgumentException("no valid rows in column '" + col.name + "': " + invalid.describe());
     }
+    LOG.info("topksae: {} rows read and cached in {} s", valid,
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     double[] mean = new double[dim];
     for (int j = 0; j < dim; j++) {
       mean[j] = sum[j] / valid;

@@ -35,7 +35,7 @@ class LocalWorkerScheduleTest {
 
   static float[] round(LrSchedule lr, long firstStep, float[] start) {
     RoundPlan plan = new RoundPlan("schedule-test-" + lr + firstStep, config(), new TrainConfig(), start, null, true,
-        Integer.MAX_VALUE, null, 0, null, lr, firstStep);
+        Integer.MAX_VALUE, null, 0L, null, lr, firstStep);
     try {
       return LocalWorker.run(0, blocks(2, 32).iterator(), plan).next().state;
     } finally {

@@ -24,7 +24,7 @@ class RecipeTest {
     assertEquals(5e-4, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
     e.setLearningRate(0);
     assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
-    assertEquals(Recipe.LR_REF, e.trainConfig(1000, 2).lr, 1e-15);
+    assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
     e.setLearningRate(3e-3);
     assertEquals(3e-3, Recipe.learningRate(e, 4), 0.0);
   }
