@@ -25,6 +25,7 @@ import topksae.spark.RoundListener;
 import topksae.spark.RoundRecord;
 import topksae.spark.TopKSAEEstimator;
 import topksae.spark.TopKSAEModel;
+import topksae.spark.TopKSAETrainingSummary;
 import topksae.spark.TrainingState;
 
 /** One training run of the job: input, fit with progress and checkpoints, model, summary, report. */
@@ -225,6 +226,13 @@ public final class JobRun {
     f.put("rejectedRounds", model.summary().rejectedRounds());
     f.put("droppedWorkers", model.summary().droppedWorkers());
     f.put("droppedTokens", model.summary().droppedTokens());
+    TopKSAETrainingSummary.RecipeValues recipe = model.summary().recipe();
+    if (recipe != null) {
+      f.put("learningRate", recipe.learningRate());
+      f.put("lrSchedule", recipe.lrSchedule());
+      f.put("localSteps", recipe.localSteps());
+      f.put("outerLearningRate", recipe.outerLearningRate());
+    }
     if (!model.summary().rounds().isEmpty()) {
       f.put("finalFvu", model.summary().last().fvu());
       f.put("finalLoss", model.summary().last().loss());

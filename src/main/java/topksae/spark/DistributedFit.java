@@ -41,6 +41,7 @@ final class DistributedFit {
   private final OuterOptimizer outer;
   private final DeadLatents dead;
   private final LrSchedule schedule;
+  private final double outerLr;
   private final List<RoundRecord> records = new ArrayList<>();
   private float[] state;
   private float[] optimizer;
@@ -63,7 +64,7 @@ final class DistributedFit {
     this.listeners = listeners;
     this.driverModel = SAE.fromConfig(config);
     driverModel.train();
-    double outerLr = Recipe.outerLearningRate(p.getOuterOptimizer(), p.getOuterLearningRate(), data.workers);
+    this.outerLr = Recipe.outerLearningRate(p, data.workers);
     this.outer = new OuterOptimizer(p.getOuterOptimizer(), outerLr, p.getOuterMomentum(),
         Initialization.trainableMask(driverModel));
     this.schedule = Recipe.schedule(p, trainConfig.lr, data.rows, data.workers);
@@ -140,8 +141,10 @@ final class DistributedFit {
   }
 
   TopKSAETrainingSummary summary() {
-    return new TopKSAETrainingSummary(records, data.rows, data.invalid, rejectedRounds, data.workers, data.rounds,
-        droppedWorkers, droppedTokens);
+    TopKSAETrainingSummary s = new TopKSAETrainingSummary(records, data.rows, data.invalid, rejectedRounds,
+        data.workers, data.rounds, droppedWorkers, droppedTokens);
+    return s.withRecipe(new TopKSAETrainingSummary.RecipeValues(trainConfig.lr, schedule.kind(),
+        schedule.totalSteps(), schedule.warmupSteps(), data.localSteps, p.getOuterOptimizer(), outerLr));
   }
 
   private void round(int epoch, int index, int slice) {

@@ -17,10 +17,15 @@ final class Recipe {
   static final double LR_CONCEPTS_EXPONENT = 0.5;
   static final double LR_TOPK_EXPONENT = 0.5;
 
-  /** outerLearningRate 0: BASE(kind) * workers^OUTER_LR_WORKER_EXPONENT (sgd at W is the sum of the deltas). */
-  static final double OUTER_SGD_BASE = 1.0;
+  /**
+   * outerLearningRate 0, sgd: the outer step makes up the factor W = workers that plain averaging
+   * loses, less what the automatic learningRate already gains with W: W / (W^LR_BATCH_EXPONENT)
+   * when learningRate is automatic, else W (the sum of the workers' deltas). nesterov: DiLoCo's
+   * OUTER_NESTEROV_BASE x W^OUTER_NESTEROV_WORKER_EXPONENT (its momentum already lengthens the steps).
+   */
+  static final double OUTER_SGD_WORKER_EXPONENT = 1.0;
   static final double OUTER_NESTEROV_BASE = 0.7;
-  static final double OUTER_LR_WORKER_EXPONENT = 1.0;
+  static final double OUTER_NESTEROV_WORKER_EXPONENT = 0.0;
 
   /** localSteps 0: about ROUNDS_PER_EPOCH rounds per epoch, each of MIN..MAX local steps. */
   static final int ROUNDS_PER_EPOCH = 16;
@@ -45,16 +50,23 @@ final class Recipe {
         * Math.pow(topK / LR_REF_TOPK, LR_TOPK_EXPONENT);
   }
 
-  /** The outer step's rate: outerLearningRate if > 0, else BASE(kind) * workers^exponent (1 for average). */
-  static double outerLearningRate(String kind, double set, int workers) {
+  /** The outer step's rate: 1 for average, outerLearningRate if > 0, else the formula above. */
+  static double outerLearningRate(TopKSAEParams p, int workers) {
+    return outerLearningRate(p.getOuterOptimizer(), p.getOuterLearningRate(), workers, p.getLearningRate() <= 0);
+  }
+
+  static double outerLearningRate(String kind, double set, int workers, boolean automaticLr) {
     if ("average".equals(kind)) {
       return 1.0;
     }
     if (set > 0) {
       return set;
     }
-    double base = "nesterov".equals(kind) ? OUTER_NESTEROV_BASE : OUTER_SGD_BASE;
-    return base * Math.pow(workers, OUTER_LR_WORKER_EXPONENT);
+    if ("nesterov".equals(kind)) {
+      return OUTER_NESTEROV_BASE * Math.pow(workers, OUTER_NESTEROV_WORKER_EXPONENT);
+    }
+    double lrGain = automaticLr ? Math.pow(workers, LR_BATCH_EXPONENT) : 1.0;
+    return Math.pow(workers, OUTER_SGD_WORKER_EXPONENT) / lrGain;
   }
 
   /**

@@ -19,6 +19,12 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
   private final int roundsPerEpoch;
   private final long droppedWorkers;
   private final long droppedTokens;
+  private RecipeValues recipe;
+
+  /** The recipe values the fit used, automatic ones resolved (docs/training.md, "The recipe"). */
+  public record RecipeValues(double learningRate, String lrSchedule, long plannedSteps, long warmupSteps,
+      int localSteps, String outerOptimizer, double outerLearningRate) implements java.io.Serializable {
+  }
 
   TopKSAETrainingSummary(List<RoundRecord> rounds, long validRows, InvalidRows invalid, int rejectedRounds,
       int workers, int roundsPerEpoch, long droppedWorkers, long droppedTokens) {
@@ -42,6 +48,16 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
   /** Tokens the dropped workers had trained on: data the model did not learn from. */
   public long droppedTokens() {
     return droppedTokens;
+  }
+
+  /** The learning rate, schedule, local steps and outer step the fit used (null if not recorded). */
+  public RecipeValues recipe() {
+    return recipe;
+  }
+
+  TopKSAETrainingSummary withRecipe(RecipeValues r) {
+    this.recipe = r;
+    return this;
   }
 
   public List<RoundRecord> rounds() {

@@ -24,18 +24,21 @@ class RecipeTest {
     assertEquals(5e-4, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
     e.setLearningRate(0);
     assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
-    assertEquals(Recipe.LR_REF, e.trainConfig(2).lr, 1e-15);
+    assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
     e.setLearningRate(3e-3);
     assertEquals(3e-3, Recipe.learningRate(e, 4), 0.0);
   }
 
   @Test
-  void automaticOuterRateGrowsWithTheWorkersAndAverageStaysTheMean() {
-    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1), 0.0, "1 worker: the average");
-    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4), 1e-12, "the sum of 4 deltas");
-    assertEquals(2 * Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2), 1e-12);
-    assertEquals(0.7, Recipe.outerLearningRate("nesterov", 0.7, 8), 0.0, "a set rate wins");
-    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8), 0.0);
+  void automaticOuterRateMakesUpTheWorkersFactorTogetherWithTheRate() {
+    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false), 0.0, "1 worker: the average");
+    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4, false), 1e-12, "fixed rate: the sum of 4 deltas");
+    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true), 1e-12, "automatic rate: already x sqrt(4)");
+    assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false), 1e-12);
+    assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true), 0.0, "a set rate wins");
+    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false), 0.0);
+    TopKSAEEstimator e = new TopKSAEEstimator().setOuterOptimizer("sgd").setOuterLearningRate(0).setLearningRate(0);
+    assertEquals(Math.sqrt(2), Recipe.outerLearningRate(e, 2), 1e-12);
   }
 
   @Test

@@ -130,6 +130,12 @@ class TopKSAEEstimatorTest {
     assertArrayEquals(full.flatState(), resumed.flatState(), "the rates follow the global step after a resume");
     assertArrayEquals(full.preBias(), resumed.preBias());
     assertEquals(16, full.summary().roundsPerEpoch(), "8192 rows / (2 x 64) = 64 steps an epoch / 16 = 4 per round");
+    TopKSAETrainingSummary.RecipeValues used = full.summary().recipe();
+    assertEquals(4, used.localSteps());
+    assertEquals(Recipe.autoLearningRate(48, 3, 128), used.learningRate(), 1e-15);
+    assertEquals(Math.sqrt(2), used.outerLearningRate(), 1e-12, "sgd at 2 workers with the automatic rate");
+    assertEquals(64, used.plannedSteps());
+    assertEquals(6, used.warmupSteps(), "10% of 64 steps");
     List<RoundRecord> rounds = full.summary().rounds();
     assertTrue(fvu(full) < 0.75 * rounds.get(0).fvu(), "fvu " + fvu(full) + " after a first round at " + rounds.get(0));
   }
