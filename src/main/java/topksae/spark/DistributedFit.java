@@ -21,7 +21,7 @@ import topksae.train.TrainConfig;
 /**
  * The driver side of a fit: rounds over the persisted slices. Each round broadcasts the state,
  * runs one task per worker on the round's slices (only those partitions), sums the workers'
- * results in worker order ({@link RoundAggregation}), averages, applies the outer optimizer, re-normalizes the dictionary,
+ * results chunk by chunk in worker order ({@link RoundExchange}), averages, applies the outer optimizer, re-normalizes the dictionary,
  * rejects a non-finite update, records metrics, calls listeners and writes checkpoints.
  */
 final class DistributedFit {
@@ -108,10 +108,13 @@ final class DistributedFit {
     shippedOptimizer = true;
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
-        averaged, maxSteps, preBias));
-    RoundResult r = RoundAggregation.sum(sliceRdd(slice)
-        .mapPartitionsWithIndex((w, it) -> LocalWorker.run(w, it, plan.value()), false), data.workers);
-    plan.destroy();
+        averaged, maxSteps, preBias, RoundExchange.chunkFloats(data.workers)));
+    RoundResult r;
+    try {
+      r = RoundExchange.run(sliceRdd(slice), plan, state.length, averaged ? optimizer.length : 0);
+    } finally {
+      plan.destroy();
+    }
     if (r.workers == 0 && r.rejected == 0) {
       return;
     }

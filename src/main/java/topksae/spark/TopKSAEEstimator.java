@@ -73,6 +73,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     int dim = resume != null ? resume.config.inputShape[0] : TrainingData.inferDim(df, col);
     SAEConfig config = resume != null ? resume.config : modelConfig(dim);
     int workers = getNumWorkers() > 0 ? getNumWorkers() : spark.sparkContext().defaultParallelism();
+    MemoryPreflight.run(spark.sparkContext(), config, this, workers);
     TrainingData data = TrainingData.prepare(df, col, dim, workers,
         Math.multiplyExact(getLocalSteps(), getBatchSize()), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));

@@ -128,4 +128,15 @@ class BadInputTest {
         () -> estimator().setClipGrad(0).fit(SparkTestSupport.frame(spark, huge, 1)));
     assertTrue(e.getMessage().contains("not finite in 3 consecutive rounds"), e.getMessage());
   }
+
+  @Test
+  void aModelTooLargeForTheDriverFailsBeforeTheDataIsLaidOutNamingTheSetting() {
+    TopKSAEEstimator huge = estimator().setNbConcepts(100_000_000).setTopK(2);
+    int cached = spark.sparkContext().getPersistentRDDs().size();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> huge.fit(SparkTestSupport.frame(spark, data.rows, 1)));
+    assertTrue(e.getMessage().contains("spark.driver.memory") && e.getMessage().contains("set it to"),
+        e.getMessage());
+    assertEquals(cached, spark.sparkContext().getPersistentRDDs().size(), "no training slices were cached");
+  }
 }
