@@ -182,7 +182,13 @@ final class MemoryPreflight {
       return;
     }
     long dim = stateDim(config);
-    Need n = need(stateFloats(config), "averaged".equals(p.getOptimizerState()),
+    long floats = stateFloats(config);
+    if (2 * floats + 1 > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("the model has " + floats + " values; its Adam state (2 per value) does "
+          + "not fit in one Java array (at most " + (Integer.MAX_VALUE - 8) + "): at most about 1.07 billion "
+          + "parameters per model, e.g. fewer concepts");
+    }
+    Need n = need(floats, "averaged".equals(p.getOptimizerState()),
         "nesterov".equals(p.getOuterOptimizer()), workers, p.getBatchSize(), dim, config.nbConcepts, sc.isLocal(),
         sc.defaultParallelism());
     check(n, limits(sc), "a fit of d " + dim + " x " + config.nbConcepts + " concepts on " + workers + " workers");

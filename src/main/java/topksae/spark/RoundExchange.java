@@ -1,5 +1,6 @@
 package topksae.spark;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -54,10 +55,16 @@ final class RoundExchange {
     return out;
   }
 
-  /** One chunk of a worker's result, or of the sum over workers; meta (counts, stats) rides on chunk 0. */
+  /**
+   * One chunk of a worker's result, or of the sum over workers; meta (counts, stats) rides on chunk
+   * 0. A piece is sent once: serializing it writes its values as raw bytes and lets go of them,
+   * because a Java serialization stream keeps every object it wrote (until it is reset, every 100
+   * objects in Spark's shuffle), which would keep a worker's whole state alive while it is written.
+   */
   static final class Piece implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     int chunk;
-    float[] values;
+    transient float[] values;
     RoundResult meta;
 
     Piece(int chunk, float[] values, RoundResult meta) {
@@ -65,7 +72,39 @@ final class RoundExchange {
       this.values = values;
       this.meta = meta;
     }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      out.defaultWriteObject();
+      out.writeInt(values == null ? -1 : values.length);
+      if (values != null) {
+        ByteBuffer buf = ByteBuffer.allocate(IO_BYTES);
+        for (int o = 0; o < values.length; o += IO_BYTES / 4) {
+          int n = Math.min(IO_BYTES / 4, values.length - o);
+          buf.clear();
+          buf.asFloatBuffer().put(values, o, n);
+          out.write(buf.array(), 0, 4 * n);
+        }
+      }
+      values = null;
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      int len = in.readInt();
+      if (len < 0) {
+        return;
+      }
+      values = new float[len];
+      byte[] bytes = new byte[IO_BYTES];
+      for (int o = 0; o < len; o += IO_BYTES / 4) {
+        int n = Math.min(IO_BYTES / 4, len - o);
+        in.readFully(bytes, 0, 4 * n);
+        ByteBuffer.wrap(bytes, 0, 4 * n).asFloatBuffer().get(values, o, n);
+      }
+    }
   }
+
+  private static final int IO_BYTES = 1 << 16;
 
   /** Shuffle key of worker w's chunk c: ordered by chunk, then worker. */
   static long key(int chunk, int worker) {

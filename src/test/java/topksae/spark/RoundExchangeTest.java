@@ -80,4 +80,27 @@ class RoundExchangeTest {
     assertTrue(RoundExchange.key(1, 0) > RoundExchange.key(0, 7), "ordered by chunk, then worker");
     assertEquals(2, new RoundExchange.ByChunk(4).getPartition(RoundExchange.key(2, 9)));
   }
+
+  @Test
+  void aPieceSerializesItsValuesOnceAndLetsGoOfThem() throws Exception {
+    float[] v = new float[100_003];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = i * 0.5f - 7;
+    }
+    RoundExchange.Piece p = new RoundExchange.Piece(2, v.clone(), RoundResult.rejected(1.0));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(p);
+      out.writeObject(new RoundExchange.Piece(0, null, null));
+    }
+    assertNull(p.values, "released once written");
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      RoundExchange.Piece back = (RoundExchange.Piece) in.readObject();
+      assertEquals(2, back.chunk);
+      assertArrayEquals(v, back.values);
+      assertEquals(1, back.meta.rejected);
+      assertNull(((RoundExchange.Piece) in.readObject()).values);
+    }
+  }
 }
