@@ -25,7 +25,7 @@ def _files() -> Any:
     sc = SparkContext._active_spark_context
     if sc is None:
         raise RuntimeError("no active SparkContext: start a SparkSession first")
-    return sc._jvm.topksae.io.ModelFiles
+    return sc._jvm.topksae.spark.ModelFiles
 
 
 def _wrap(java_model: Any) -> Any:

@@ -3,6 +3,7 @@ package topksae.job;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import topksae.spark.RoundListener;
+import topksae.spark.RoundRecord;
 import topksae.spark.TopKSAEEstimator;
 import topksae.spark.TopKSAEModel;
 import topksae.spark.TrainingState;
@@ -35,11 +37,18 @@ public final class JobRun {
   private final Configuration hadoop;
   private final SparkContext sc;
 
-  /** Where the run put things, and how it ended. */
+  /**
+   * Where the run put things, and how it ended: tokens trained in all (with those before a resume)
+   * and by this run, seconds from the JVM's launch to the saved model and report, and the seconds
+   * spent in this run's training rounds alone.
+   */
   public record Result(String model, String summary, String report, String checkpoints,
-                       double fvu, long tokens, double seconds) {
+                       double fvu, long tokens, long runTokens, double seconds, double roundSeconds) {
     public void print(PrintStream out) {
-      out.printf(Locale.ROOT, "Trained on %d tokens in %.1f s, final FVU %.4f%n", tokens, seconds, fvu);
+      String resumed = runTokens == tokens ? "" : " (" + runTokens + " by this run)";
+      out.printf(Locale.ROOT, "Trained on %d tokens%s in %.1f s from launch to saved model (%.0f tokens/s end to "
+          + "end; %.0f tokens/s in the rounds), final FVU %.4f%n", tokens, resumed, seconds,
+          runTokens / Math.max(seconds, 1e-9), runTokens / Math.max(roundSeconds, 1e-9), fvu);
       out.println("model:       " + model);
       out.println("summary:     " + summary);
       out.println("report:      " + report);
@@ -74,7 +83,7 @@ public final class JobRun {
       startTokens = readState(checkpoints).tokensSeen;
       LOG.info("resuming from {}/{} ({} tokens done)", checkpoints.dir(), checkpoints.latestName(), startTokens);
     }
-    ProgressLog progress = new ProgressLog(sc, totalTokens(data, est), startTokens);
+    ProgressLog progress = new ProgressLog(sc, totalTokens(data, est));
     est.addRoundListener(progress);
     int every = (Integer) parsed.values().get("checkpointInterval");
     if (every > 0) {
@@ -98,9 +107,11 @@ public final class JobRun {
     Path report = ReportWriter.write(new Path(output, "report"), strings(facts), progress.rounds(),
         firing, hadoop);
     sc.setJobDescription(null);
+    double roundSeconds = model.summary().rounds().stream().mapToDouble(RoundRecord::seconds).sum();
     return new Result(modelPath.toString(), summary.toString(), report.toString(), checkpoints.dir(),
         model.summary().rounds().isEmpty() ? Double.NaN : model.summary().last().fvu(),
-        model.summary().tokensSeen(), (System.nanoTime() - t0) / 1e9);
+        model.summary().tokensSeen(), model.summary().tokensSeen() - startTokens, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+        roundSeconds);
   }
 
   /** The estimator with every training setting that has a value (plus the demo defaults). */
