@@ -55,10 +55,13 @@ section_memory() {
   while [[ $# -gt 0 ]]; do
     if [[ "$1" == "--cases" ]]; then cases="$2"; shift 2; else rest+=("$1"); shift; fi
   done
-  mvn -B -ntp -q -DskipTests package
+  local jar c dim concepts workers state_mb driver_mb exec_mb off
+  jar=$(ls target/topk-sae-spark-*-job.jar 2>/dev/null | head -1 || true)
+  if [[ -z "$jar" || -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]]; then
+    mvn -B -ntp -q -DskipTests package
+  fi
   # shellcheck source=spark-home.sh
   source scripts/spark-home.sh
-  local jar c dim concepts workers state_mb driver_mb exec_mb off
   jar=$(ls target/topk-sae-spark-*-job.jar | head -1)
   for c in $cases; do
     IFS=x read -r dim concepts workers <<<"$c"
