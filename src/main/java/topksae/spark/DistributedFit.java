@@ -136,7 +136,7 @@ final class DistributedFit {
     try {
       r = RoundExchange.run(sliceRdd(slice), plan, state.length, averaged ? optimizer.length : 0);
     } finally {
-      plan.destroy();
+      plan.destroy(true);   // blocking (a Spark-internal overload): no copy outlives its round
     }
     if (r.workers == 0 && r.rejected == 0) {
       return;
