@@ -130,3 +130,28 @@ def test_invalid_param_value_is_rejected_by_the_jvm(activations):
     from pyspark.errors import IllegalArgumentException
     with pytest.raises(IllegalArgumentException, match="nbConcepts"):
         small_estimator(nbConcepts=0).fit(activations)
+
+
+def test_a_bad_row_fails_with_the_one_line_cause_first(spark, activations):
+    from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
+    rows = [(None,)] + [([float(v) for v in r.features],) for r in activations.limit(100).collect()]
+    schema = StructType([StructField("features", ArrayType(FloatType()))])
+    df = spark.createDataFrame(rows, schema).coalesce(1)
+    with pytest.raises(Exception) as info:
+        small_estimator().fit(df)
+    first = str(info.value).splitlines()[0]
+    assert first.startswith("invalid row 0 of input partition 0"), first
+    assert "handleInvalid=skip" in first
+
+
+def test_non_finite_learning_rate_is_refused(activations):
+    with pytest.raises(Exception, match="learningRate"):
+        small_estimator(learningRate=float("inf")).fit(activations)
+
+
+def test_imported_models_report_their_real_params(model, tmp_path):
+    from topksae.export import export_saelens, load_saelens
+    export_saelens(model, str(tmp_path / "sl"))
+    imported = load_saelens(str(tmp_path / "sl"))
+    assert imported.getNbConcepts() == NB
+    assert imported.getTopK() == K

@@ -81,7 +81,8 @@ class _EvaluatorReader(JavaMLReader):
 class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaMLWritable):
     """Scores a data set transformed by a ``TopKSAEModel`` whose ``reconstructionCol`` is set.
 
-    ``metricName``: ``fvu`` (default), ``mse``, ``l0``, ``deadFraction`` (smaller is better) or
+    ``metricName``: ``fvu`` (default), ``mse``, ``l0``, ``deadFraction``, ``neverFiredFraction``
+    (smaller is better; on an evaluation set the dead window is all its rows, so both are equal) or
     ``r2`` (larger is better), so ``CrossValidator`` / ``TrainValidationSplit`` can choose ``topK``
     or ``nbConcepts``::
 
@@ -91,7 +92,8 @@ class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaML
                                    evaluator=TopKSAEEvaluator(metricName="fvu"))
     """
 
-    metricName = Param(Params._dummy(), "metricName", "fvu, mse, r2, l0 or deadFraction",
+    metricName = Param(Params._dummy(), "metricName",
+                       "fvu, mse, r2, l0, deadFraction or neverFiredFraction",
                        typeConverter=TypeConverters.toString)
     inputCol = Param(Params._dummy(), "inputCol", "column of input activations",
                      typeConverter=TypeConverters.toString)

@@ -30,7 +30,9 @@ def _files() -> Any:
 
 def _wrap(java_model: Any) -> Any:
     from topksae.spark import TopKSAEModel
-    return TopKSAEModel(java_model)
+    model = TopKSAEModel(java_model)
+    model._transfer_params_from_java()  # the imported model's real nbConcepts, topK, ...
+    return model
 
 
 def export_saelens(model: Any, path: str, **metadata: str) -> None:

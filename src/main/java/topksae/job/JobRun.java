@@ -69,19 +69,36 @@ public final class JobRun {
     estimator(parsed).validateTopK();
   }
 
+  /** Runs with the output (and checkpoint) directory locked against a second run. */
   public Result run() {
+    String output = path("output");
+    String checkpointDir = checkpointDir(output);
+    try (RunLock out = RunLock.acquire(new Path(output), "--output", hadoop);
+         RunLock ckpt = under(checkpointDir, output) ? null
+             : RunLock.acquire(new Path(checkpointDir), "--checkpoint-dir", hadoop)) {
+      return runLocked(output, checkpointDir);
+    }
+  }
+
+  private Result runLocked(String output, String checkpointDir) {
     long t0 = System.nanoTime();
-    String output = str("output");
-    CheckpointStore checkpoints = new CheckpointStore(checkpointDir(output), hadoop);
+    CheckpointStore checkpoints = new CheckpointStore(checkpointDir, hadoop);
     Path modelPath = new Path(output, "model");
-    checkStart(checkpoints, modelPath);
+    checkStart(checkpoints, new Path(output));
     Dataset<Row> data = input(output);
     TopKSAEEstimator est = estimator(parsed);
     long startTokens = 0;
+    String resumedFrom = "";
     if (bool("resume")) {
-      est.setResumeFrom(checkpoints.dir());
-      startTokens = readState(checkpoints).tokensSeen;
-      LOG.info("resuming from {}/{} ({} tokens done)", checkpoints.dir(), checkpoints.latestName(), startTokens);
+      TrainingState.Loaded loaded = readState(checkpoints);
+      est.setResumeFrom(checkpoints.dir() + "/" + loaded.round());
+      startTokens = loaded.state().tokensSeen;
+      resumedFrom = loaded.round();
+      for (String skipped : loaded.skipped()) {
+        LOG.warn("--resume: skipped an invalid checkpoint: {}", skipped);
+      }
+      LOG.info("resuming from {}/{} ({} tokens done{})", checkpoints.dir(), loaded.round(), startTokens,
+          loaded.skipped().isEmpty() ? "" : "; " + loaded.skipped().size() + " newer invalid checkpoint(s) skipped");
     }
     ProgressLog progress = new ProgressLog(sc, totalTokens(data, est));
     est.addRoundListener(progress);
@@ -101,6 +118,7 @@ public final class JobRun {
     save(model, modelPath);
     FiringStats firing = FiringCounter.count(model, data, (Long) parsed.values().get("reportSampleRows"));
     Map<String, Object> facts = facts(model, modelPath, checkpoints, trainSeconds, startTokens);
+    facts.put("resumedFrom", resumedFrom);
     Path summary = new Path(output, "summary.json");
     HadoopFiles.writeAtomically(summary, SummaryJson.of(facts, parsed.values(), model.summary(), firing)
         .getBytes(StandardCharsets.UTF_8), hadoop);
@@ -112,6 +130,13 @@ public final class JobRun {
         model.summary().rounds().isEmpty() ? Double.NaN : model.summary().last().fvu(),
         model.summary().tokensSeen(), model.summary().tokensSeen() - startTokens, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
         roundSeconds);
+  }
+
+  /** True when dir is output or inside it (one lock covers both). */
+  private static boolean under(String dir, String output) {
+    String d = new Path(dir).toUri().getPath();
+    String o = new Path(output).toUri().getPath();
+    return d.equals(o) || d.startsWith(o.endsWith("/") ? o : o + "/");
   }
 
   /** The estimator with every training setting that has a value (plus the demo defaults). */
@@ -130,20 +155,26 @@ public final class JobRun {
     return est;
   }
 
-  private void checkStart(CheckpointStore checkpoints, Path modelPath) {
+  private void checkStart(CheckpointStore checkpoints, Path output) {
     if (bool("resume") && !checkpoints.hasCheckpoint()) {
       throw new IllegalStateException("--resume: no checkpoint in " + checkpoints.dir()
           + " (set --checkpoint-dir to the directory of the interrupted run)");
     }
-    if (!bool("resume") && !bool("overwrite") && HadoopFiles.exists(modelPath, hadoop)) {
-      throw new IllegalStateException(modelPath + " already holds a model: pass --overwrite, "
-          + "--resume, or another --output");
+    if (bool("resume") || bool("overwrite")) {
+      return;
+    }
+    for (String name : new String[] {"model", "summary.json", "report"}) {
+      Path p = new Path(output, name);
+      if (HadoopFiles.exists(p, hadoop)) {
+        throw new IllegalStateException(p + " exists: " + output + " holds an earlier run. Pass --overwrite, "
+            + "--resume, or another --output");
+      }
     }
   }
 
   /** The input rows: --input, or the built-in synthetic set written once under the output. */
   private Dataset<Row> input(String output) {
-    String input = str("input");
+    String input = path("input");
     String column = str("inputCol");
     if (input == null) {
       input = new Path(output, "synthetic-activations").toString();
@@ -190,6 +221,10 @@ public final class JobRun {
     f.put("nbConcepts", model.config().nbConcepts);
     f.put("topK", model.getTopK());
     f.put("trainSeconds", trainSeconds);
+    f.put("skippedRows", model.summary().skippedRows());
+    f.put("rejectedRounds", model.summary().rejectedRounds());
+    f.put("droppedWorkers", model.summary().droppedWorkers());
+    f.put("droppedTokens", model.summary().droppedTokens());
     if (!model.summary().rounds().isEmpty()) {
       f.put("finalFvu", model.summary().last().fvu());
       f.put("finalLoss", model.summary().last().loss());
@@ -204,17 +239,35 @@ public final class JobRun {
     return s;
   }
 
-  private TrainingState readState(CheckpointStore checkpoints) {
+  private TrainingState.Loaded readState(CheckpointStore checkpoints) {
     try {
-      return TrainingState.readCheckpoint(checkpoints.dir(), hadoop);
+      return TrainingState.load(checkpoints.dir(), hadoop);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the checkpoint in " + checkpoints.dir(), e);
+      throw new IllegalStateException("--resume: " + e.getMessage(), e);
     }
   }
 
   private String checkpointDir(String output) {
-    String dir = str("checkpointDir");
+    String dir = path("checkpointDir");
     return dir != null ? dir : new Path(output, "checkpoints").toString();
+  }
+
+  /**
+   * A path setting; a relative local path resolves against the caller's directory when the
+   * launcher says which it was (TOPKSAE_CALLER_DIR, set by scripts/train.sh, which runs from the
+   * repository root), else against the working directory.
+   */
+  private String path(String name) {
+    return resolve(str(name), System.getenv("TOPKSAE_CALLER_DIR"));
+  }
+
+  /** p against callerDir when p is a relative path without a scheme and callerDir is set. */
+  static String resolve(String p, String callerDir) {
+    if (p == null || callerDir == null || callerDir.isEmpty() || new Path(p).toUri().getScheme() != null
+        || new Path(p).isAbsolute()) {
+      return p;
+    }
+    return java.nio.file.Path.of(callerDir).resolve(p).normalize().toString();
   }
 
   private String str(String name) {

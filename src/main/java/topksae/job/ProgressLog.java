@@ -13,7 +13,8 @@ import topksae.spark.RoundRecord;
 import topksae.spark.TrainingState;
 
 /**
- * One log line per round (tokens done/total, loss, FVU, L0, dead fraction, tokens/s, ETA), the
+ * One log line per round (tokens done/total, loss, FVU, L0, dead fraction, tokens/s, ETA, workers
+ * dropped as non-finite), the
  * Spark UI description of the next round's jobs, and the rounds kept for the report.
  */
 public final class ProgressLog implements RoundListener {
@@ -70,10 +71,16 @@ public final class ProgressLog implements RoundListener {
     double eta = totalTokens > done ? (totalTokens - done) / Math.max(rate, 1e-9) : 0;
     return String.format(Locale.ROOT,
         "round %d/%s epoch %d tokens %d/%d (%.1f%%) loss %.5g fvu %.4f l0 %.1f dead %.3f "
-            + "(no fire in last %d tokens) never fired %.3f tokens/s %.0f eta %s",
+            + "(no fire in last %d tokens) never fired %.3f tokens/s %.0f eta %s%s",
         round, roundsTotal(), r.epoch() + 1, done, totalTokens,
         100.0 * done / Math.max(totalTokens, 1), r.loss(), r.fvu(), r.l0(), r.deadFraction(),
-        r.deadWindow(), r.neverFiredFraction(), r.tokensPerSecond(), duration(eta));
+        r.deadWindow(), r.neverFiredFraction(), r.tokensPerSecond(), duration(eta), dropped(r));
+  }
+
+  /** Workers whose state went non-finite this round: their tokens were not learned from. */
+  private static String dropped(RoundRecord r) {
+    return r.rejectedWorkers() == 0 ? "" : String.format(Locale.ROOT, " DROPPED %d of %d workers (non-finite)",
+        r.rejectedWorkers(), r.workers() + r.rejectedWorkers());
   }
 
   private String roundsTotal() {

@@ -104,7 +104,7 @@ final class LocalWorker {
     boolean finite = FlatView.model(sae).finite()
         && (!plan.averagedOptimizer() || FlatView.adam(trainer.optimizer()).finite());
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return finite ? RoundResult.of(null, null, stats, seconds) : RoundResult.rejected(seconds);
+    return finite ? RoundResult.of(null, null, stats, seconds) : RoundResult.rejected(stats.tokens, seconds);
   }
 
   /** The block as a [rows, dim] array in a reused buffer, minus the fixed offset if any. */

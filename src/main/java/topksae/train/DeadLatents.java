@@ -14,8 +14,8 @@ public final class DeadLatents {
     private long seen;
 
     public DeadLatents(int nbConcepts, long window) {
-        if (window <= 0) {
-            throw new IllegalArgumentException("the dead window must be > 0 tokens, got " + window);
+        if (window < 0) {
+            throw new IllegalArgumentException("the dead window must be >= 0 tokens (0: every concept dead), got " + window);
         }
         this.sinceFired = new long[nbConcepts];
         this.everFired = new boolean[nbConcepts];

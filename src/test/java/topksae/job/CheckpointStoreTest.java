@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import topksae.model.SAE;
 import topksae.model.SAEConfig;
 import topksae.spark.TrainingState;
 
@@ -24,8 +25,11 @@ class CheckpointStoreTest {
     c.inputShape = new int[] {4};
     c.nbConcepts = 8;
     c.topK = 2;
-    return new TrainingState(c, new float[] {value, value + 1}, new float[] {0.5f}, null, null, 0, rounds,
-        rounds, rounds * 100L, new long[8]);
+    float[] weights = new float[SAE.fromConfig(c).flatState().length];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = value + i;
+    }
+    return new TrainingState(c, weights, null, null, null, 0, rounds, rounds, rounds * 100L, new long[8]);
   }
 
   @Test
@@ -41,11 +45,11 @@ class CheckpointStoreTest {
     assertEquals("round-00000003", store.latestName());
     TrainingState back = TrainingState.readCheckpoint(tmp.getPath(), conf);
     assertEquals(3, back.roundsDone);
-    assertArrayEquals(new float[] {1f, 2f}, back.state);
+    assertArrayEquals(state(3, 1f).state, back.state);
 
     store.write(state(6, 7f));   // the retry replaces the debris
     assertEquals("round-00000006", store.latestName());
-    assertArrayEquals(new float[] {7f, 8f}, TrainingState.readCheckpoint(tmp.getPath(), conf).state);
+    assertArrayEquals(state(6, 7f).state, TrainingState.readCheckpoint(tmp.getPath(), conf).state);
     assertFalse(new File(tmp, "_writing-round-00000006").exists());
   }
 

@@ -62,7 +62,7 @@ class RoundExchangeTest {
   void chunksAreSummedInWorkerOrderWithCountsFromChunkZero() {
     List<RoundExchange.Piece> sorted = new ArrayList<>();
     sorted.add(new RoundExchange.Piece(0, new float[] {1e8f, 2}, RoundResult.of(null, null, null, 1.0)));
-    sorted.add(new RoundExchange.Piece(0, null, RoundResult.rejected(5.0)));
+    sorted.add(new RoundExchange.Piece(0, null, RoundResult.rejected(64, 5.0)));
     sorted.add(new RoundExchange.Piece(0, new float[] {-1e8f, 3}, RoundResult.of(null, null, null, 2.0)));
     sorted.add(new RoundExchange.Piece(0, new float[] {1f, 4}, RoundResult.of(null, null, null, 0.5)));
     Iterator<RoundExchange.Piece> out = RoundExchange.sumInOrder(sorted.iterator());
@@ -87,7 +87,7 @@ class RoundExchangeTest {
     for (int i = 0; i < v.length; i++) {
       v[i] = i * 0.5f - 7;
     }
-    RoundExchange.Piece p = new RoundExchange.Piece(2, v.clone(), RoundResult.rejected(1.0));
+    RoundExchange.Piece p = new RoundExchange.Piece(2, v.clone(), RoundResult.rejected(64, 1.0));
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
       out.writeObject(p);
