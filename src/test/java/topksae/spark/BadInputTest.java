@@ -131,7 +131,7 @@ class BadInputTest {
 
   @Test
   void aModelTooLargeForTheDriverFailsBeforeTheDataIsLaidOutNamingTheSetting() {
-    TopKSAEEstimator huge = estimator().setNbConcepts(100_000_000).setTopK(2);
+    TopKSAEEstimator huge = estimator().setNbConcepts(20_000_000).setTopK(2);
     int cached = spark.sparkContext().getPersistentRDDs().size();
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> huge.fit(SparkTestSupport.frame(spark, data.rows, 1)));
