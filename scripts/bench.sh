@@ -49,6 +49,44 @@ section_spark() {
   SPARK_LOCAL_IP=127.0.0.1 jvm topksae.spark.SparkBench "$@"
 }
 
+# ---- section "memory" (topksae.spark.MemoryBench): a fit's peak memory, driver and executors ----
+# Each case runs spark-submit --master local-cluster[W,1,EXEC_MB] (one executor JVM per worker) on
+# the job jar: a few rounds, then the driver's and executors' peak heap after GC, the executors'
+# peak off-heap and resident size, against the state a round averages.
+# Options: --cases "768x16384x1 768x16384x2 2048x32768x1 2048x32768x2" (dim x concepts x workers)
+#   --localSteps 4 --rounds 3 --batch 1024 --k 32 --optimizerState averaged
+# Memory per case (MB, sized from the state with the docs/spark.md formula): MEMORY_DRIVER_MB,
+# MEMORY_EXECUTOR_MB override.
+section_memory() {
+  local cases="768x16384x1 768x16384x2 2048x32768x1 2048x32768x2" rest=()
+  while [[ $# -gt 0 ]]; do
+    if [[ "$1" == "--cases" ]]; then cases="$2"; shift 2; else rest+=("$1"); shift; fi
+  done
+  local jar c dim concepts workers state_mb driver_mb exec_mb off
+  jar=$(ls target/topk-sae-spark-*-job.jar 2>/dev/null | head -1 || true)
+  if [[ -z "$jar" || -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ]]; then
+    mvn -B -ntp -q -DskipTests package
+  fi
+  # the bench classes (build) as a jar the executors can load too
+  (cd target/bench-classes && jar cf ../bench-classes.jar topksae)
+  # shellcheck source=spark-home.sh
+  source scripts/spark-home.sh
+  jar=$(ls target/topk-sae-spark-*-job.jar | head -1)
+  for c in $cases; do
+    IFS=x read -r dim concepts workers <<<"$c"
+    state_mb=$(( 3 * 4 * (2 * dim * concepts + concepts) / 1048576 ))   # model + Adam moments
+    driver_mb=${MEMORY_DRIVER_MB:-$(( 3 * state_mb + 1024 ))}
+    exec_mb=${MEMORY_EXECUTOR_MB:-$(( 2 * state_mb + 1024 ))}
+    off="-Dorg.bytedeco.javacpp.maxbytes=$(( 2 * state_mb + 2048 ))M -Dorg.bytedeco.javacpp.maxphysicalbytes=0"
+    echo "memory case d $dim x $concepts, $workers workers: driver ${driver_mb}m, executors ${exec_mb}m" >&2
+    SPARK_LOCAL_IP=127.0.0.1 spark-submit --master "local-cluster[$workers,1,$exec_mb]" \
+      --driver-memory "${driver_mb}m" --conf "spark.executor.memory=${exec_mb}m" --conf spark.driver.host=127.0.0.1 --conf spark.ui.enabled=false \
+      --conf "spark.driver.extraJavaOptions=$off" --conf "spark.executor.extraJavaOptions=$off" \
+      --jars target/bench-classes.jar --class topksae.spark.MemoryBench "$jar" --dim "$dim" --concepts "$concepts" --workers "$workers" \
+      "${rest[@]}" 2> >(grep -v ' INFO ' >&2)
+  done
+}
+
 # Further sections (e.g. Spark rounds) are added as section_<name> functions.
 build
 "section_${section}" "$@"

@@ -23,7 +23,7 @@ import topksae.train.TrainConfig;
 /**
  * The driver side of a fit: rounds over the persisted slices. Each round broadcasts the state,
  * runs one task per worker on the round's slices (only those partitions), sums the workers'
- * results in worker order ({@link RoundAggregation}), averages, applies the outer optimizer, re-normalizes the dictionary,
+ * results chunk by chunk in worker order ({@link RoundExchange}), averages, applies the outer optimizer, re-normalizes the dictionary,
  * rejects a non-finite update, records metrics, calls listeners and writes checkpoints.
  */
 final class DistributedFit {
@@ -161,10 +161,13 @@ final class DistributedFit {
     boolean paperAuxK = trainConfig.auxKPenalty > 0 && "paper".equals(trainConfig.auxKMode);
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
         averaged, maxSteps, preBias, dead.tokensSeen(), paperAuxK ? dead.lastFired() : null, schedule,
-        Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize())));
-    RoundResult r = RoundAggregation.sum(sliceRdd(slice)
-        .mapPartitionsWithIndex((w, it) -> LocalWorker.run(w, it, plan.value()), false), data.workers);
-    plan.destroy();
+        Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize()), RoundExchange.chunkFloats(data.workers)));
+    RoundResult r;
+    try {
+      r = RoundExchange.run(sliceRdd(slice), plan, state.length, averaged ? optimizer.length : 0);
+    } finally {
+      plan.destroy(true);   // blocking (a Spark-internal overload): no copy outlives its round
+    }
     if (r.workers == 0 && r.rejected == 0) {
       return;
     }

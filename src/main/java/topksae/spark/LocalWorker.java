@@ -2,10 +2,12 @@ package topksae.spark;
 
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import scala.Tuple2;
 import topksae.model.SAE;
 import topksae.train.StepStats;
 import topksae.train.Trainer;
@@ -14,7 +16,8 @@ import topksae.train.Trainer;
  * One worker of a fit, living in an executor across rounds: a core model and Trainer, batch
  * buffers allocated once per batch size. Each round it loads the broadcast state, runs up to
  * maxSteps steps of the core Trainer over its slice (one step per block of batchSize rows, each
- * at the schedule's rate for its global step) and returns its new state. With the paper AuxK, its dead
+ * at the schedule's rate for its global step) and returns its new state in chunks
+ * ({@link RoundExchange}). With the paper AuxK, its dead
  * set starts each round from the driver's merged one and then follows this worker's own firing (aged by
  * its own tokens). A worker whose state became non-finite is dropped (rebuilt next round,
  * with fresh Adam moments in per-worker mode).
@@ -32,17 +35,47 @@ final class LocalWorker {
     trainer = new Trainer(sae, plan.train());
   }
 
-  /** The round's work for worker w over its slice's blocks. */
-  static Iterator<RoundResult> run(int w, Iterator<float[]> blocks, RoundPlan plan) {
+  /**
+   * The round's work for worker w over its slice's blocks: shuffle records keyed by (chunk, worker)
+   * holding its new state in chunks (read from ND4J one chunk at a time, as the shuffle writes
+   * them), counts and statistics on chunk 0; only the counts if it ran no step or was rejected.
+   */
+  static Iterator<Tuple2<Long, RoundExchange.Piece>> run(int w, Iterator<float[]> blocks, RoundPlan plan) {
     NativeThreads.forCurrentTask();
     LocalWorker worker = WorkerCache.get(plan.run(), w, () -> new LocalWorker(plan));
-    RoundResult r = worker.round(blocks, plan);
-    if (r.rejected > 0) {
+    RoundResult meta = worker.round(blocks, plan);
+    if (meta.rejected > 0) {
       WorkerCache.remove(plan.run(), w);
     }
-    return java.util.List.of(r).iterator();
+    if (meta.workers == 0) {
+      return List.of(new Tuple2<>(RoundExchange.key(0, w), new RoundExchange.Piece(0, null, meta))).iterator();
+    }
+    return worker.pieces(w, meta, plan);
   }
 
+  private Iterator<Tuple2<Long, RoundExchange.Piece>> pieces(int w, RoundResult meta, RoundPlan plan) {
+    FlatView model = FlatView.model(sae);
+    FlatView opt = plan.averagedOptimizer() ? FlatView.adam(trainer.optimizer()) : null;
+    long[] parts = opt == null ? new long[] {model.length()} : new long[] {model.length(), opt.length()};
+    List<RoundExchange.Range> ranges = RoundExchange.ranges(parts, plan.chunkFloats());
+    return new Iterator<>() {
+      private int c;
+
+      public boolean hasNext() {
+        return c < ranges.size();
+      }
+
+      public Tuple2<Long, RoundExchange.Piece> next() {
+        RoundExchange.Range r = ranges.get(c);
+        float[] values = new float[r.length()];
+        (r.part() == 0 ? model : opt).read(r.offset(), values, 0, r.length());
+        RoundExchange.Piece p = new RoundExchange.Piece(c, values, c == 0 ? meta : null);
+        return new Tuple2<>(RoundExchange.key(c++, w), p);
+      }
+    };
+  }
+
+  /** Trains over the blocks; the counts, statistics and compute time (no state: see {@link #pieces}). */
   private RoundResult round(Iterator<float[]> blocks, RoundPlan plan) {
     long t0 = System.nanoTime();
     ModelState.load(sae, plan.state());
@@ -65,16 +98,13 @@ final class LocalWorker {
         stats.merge(s);
       }
     }
-    float[] state = ModelState.of(sae);
-    float[] opt = plan.averagedOptimizer() ? trainer.optimizer().flatState() : null;
-    double seconds = (System.nanoTime() - t0) / 1e9;
     if (stats == null) {
       return RoundResult.empty();
     }
-    if (!RoundResult.finite(state) || !RoundResult.finite(opt)) {
-      return RoundResult.rejected(stats.tokens, seconds);
-    }
-    return RoundResult.of(state, opt, stats, seconds);
+    boolean finite = FlatView.model(sae).finite()
+        && (!plan.averagedOptimizer() || FlatView.adam(trainer.optimizer()).finite());
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return finite ? RoundResult.of(null, null, stats, seconds) : RoundResult.rejected(stats.tokens, seconds);
   }
 
   /** The block as a [rows, dim] array in a reused buffer, minus the fixed offset if any. */

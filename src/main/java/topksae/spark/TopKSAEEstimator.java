@@ -93,6 +93,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     int dim = resume != null ? resume.config.inputShape[0] : TrainingData.inferDim(df, col, getRowLength());
     SAEConfig config = resume != null ? resume.config : modelConfig(dim);
     int workers = getNumWorkers() > 0 ? getNumWorkers() : spark.sparkContext().defaultParallelism();
+    MemoryPreflight.run(spark.sparkContext(), config, this, workers);
     TrainingData data = TrainingData.prepare(df, col, dim, workers, getLocalSteps(), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {

@@ -129,6 +129,17 @@ class BadInputTest {
     assertTrue(e.getMessage().contains("not finite in 3 consecutive rounds"), e.getMessage());
   }
 
+  @Test
+  void aModelTooLargeForTheDriverFailsBeforeTheDataIsLaidOutNamingTheSetting() {
+    TopKSAEEstimator huge = estimator().setNbConcepts(20_000_000).setTopK(2);
+    int cached = spark.sparkContext().getPersistentRDDs().size();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> huge.fit(SparkTestSupport.frame(spark, data.rows, 1)));
+    assertTrue(e.getMessage().contains("spark.driver.memory") && e.getMessage().contains("set it to"),
+        e.getMessage());
+    assertEquals(cached, spark.sparkContext().getPersistentRDDs().size(), "no training slices were cached");
+  }
+
   static List<float[]> scaled(float factor) {
     List<float[]> out = new ArrayList<>();
     for (float[] r : data.rows) {
