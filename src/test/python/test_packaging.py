@@ -19,6 +19,7 @@ def test_jar_holds_every_python_source(jar):
     names = set(zipfile.ZipFile(jar).namelist())
     assert python_sources() <= names
     assert "topksae/spark/__init__.py" in names
+    assert "topksae/py.typed" in names  # type checkers read the package's hints
 
 
 def test_package_imports_from_the_jar_alone(jar):
@@ -66,3 +67,4 @@ def test_pip_builds_a_wheel_from_the_source_tree(tmp_path):
     assert len(wheels) == 1
     names = set(zipfile.ZipFile(wheels[0]).namelist())
     assert python_sources() <= names
+    assert "topksae/py.typed" in names

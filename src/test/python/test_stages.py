@@ -130,3 +130,12 @@ def test_invalid_param_value_is_rejected_by_the_jvm(activations):
     from pyspark.errors import IllegalArgumentException
     with pytest.raises(IllegalArgumentException, match="nbConcepts"):
         small_estimator(nbConcepts=0).fit(activations)
+
+
+def test_loaded_model_has_no_summary_and_says_so(model, tmp_path):
+    path = str(tmp_path / "sae")
+    model.write().overwrite().save(path)
+    loaded = TopKSAEModel.load(path)
+    assert model.hasSummary and not loaded.hasSummary
+    with pytest.raises(RuntimeError, match="only the model returned by fit has one.*hasSummary"):
+        loaded.summary

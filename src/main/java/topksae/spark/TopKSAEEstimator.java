@@ -77,6 +77,8 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
         Math.multiplyExact(getLocalSteps(), getBatchSize()), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {
+      FitPlan plan = FitPlan.of(this, data.rows, data.workers, data.rounds, resume == null ? 0 : resume.tokensSeen);
+      listeners().forEach(l -> l.onStart(plan));
       DistributedFit fit = new DistributedFit(spark, this, data, config, trainConfig(), listeners(), resume);
       float[] state = resume == null ? fit.run(0, 0) : fit.run(resume.epoch, resume.nextRound);
       TopKSAEModel model = new TopKSAEModel(uid, config, state, fit.preBias());
