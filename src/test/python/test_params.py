@@ -30,6 +30,16 @@ def test_defaults_without_a_jvm():
     assert not params.isSet(params.topK)
 
 
+def test_auxk_defaults_without_a_jvm():
+    params = TopKSAEParams()
+    assert params.getAuxKMode() == "paper"
+    assert params.getKAux() == 512  # unset: min(512, nbConcepts // 2), as on the JVM
+    params._set(nbConcepts=100)
+    assert params.getKAux() == 50
+    assert params.getDeadTokens() is None  # unset: min(10M, one epoch's tokens) at fit time
+    assert params.getDecoderGradProjection() is False
+
+
 def test_names_types_and_defaults_match_the_jvm(spark):
     est = TopKSAEEstimator()  # kept: the Java object lives as long as its Python wrapper
     java = java_params(est._java_obj)

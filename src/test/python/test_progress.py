@@ -19,7 +19,8 @@ def estimator(**extra):
 
 def record(tokens_seen, arrived, tokens=100, seconds=1.0):
     return {"epoch": 0, "tokens": tokens, "tokensSeen": tokens_seen, "seconds": seconds,
-            "arrivedSeconds": arrived, "fvu": 0.5, "l0": 4.0, "deadFraction": 0.25}
+            "arrivedSeconds": arrived, "fvu": 0.5, "l0": 4.0, "deadFraction": 0.25,
+            "neverFiredFraction": 0.5}
 
 
 def test_eta_uses_the_recent_rounds_not_the_first():
@@ -40,7 +41,7 @@ def test_eta_follows_a_slow_down_within_the_window():
 
 def test_postfix_names_every_metric():
     text = _progress.postfix([record(100, 1.0), record(200, 2.0)], planned=1000)
-    for part in ("eta 0:00:08", "100 tok/s", "fvu 0.5000", "l0 4.0", "dead 25.0%", "epoch 1"):
+    for part in ("eta 0:00:08", "100 tok/s", "fvu 0.5000", "l0 4.0", "dead 25.0% (never fired 50.0%)", "epoch 1"):
         assert part in text, text
 
 

@@ -42,10 +42,7 @@ def _context() -> Any:
 
 
 def _files() -> Any:
-    from py4j.java_gateway import JavaClass
-    jvm = _context()._jvm
-    moved = jvm.topksae.spark.ModelFiles
-    return moved if isinstance(moved, JavaClass) else jvm.topksae.io.ModelFiles
+    return _context()._jvm.topksae.spark.ModelFiles
 
 
 def _wrap(java_model: Any) -> Any:

@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -41,33 +43,44 @@ final class SafetensorsReader {
     }
 
     static SafetensorsFile read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            String where = file.toString();
-            if (size < 8) {
-                throw bad(where, "file has " + size + " bytes, too short for the 8-byte header length");
-            }
-            long n = readFully(ch, 0, 8).getLong(0);
-            if (n < 2 || n > MAX_HEADER_BYTES) {
-                throw bad(where, "header length " + Long.toUnsignedString(n) + " is outside [2, "
-                        + MAX_HEADER_BYTES + "]");
-            }
-            if (n > size - 8) {
-                throw bad(where, "header length " + n + " exceeds the " + (size - 8)
-                        + " bytes after the length field (truncated file?)");
-            }
-            String header = decodeUtf8(where, readFully(ch, 8, (int) n));
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = parseHeader(where, header, metadata);
-            long dataStart = 8 + n;
-            validateLayout(where, entries, size - dataStart);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                byte[] bytes = readFully(ch, dataStart + e.begin, (int) (e.end - e.begin)).array();
-                tensors.put(e.name, new Tensor(e.dtype, e.shape, bytes));
-            }
-            return new SafetensorsFile(tensors, metadata);
+        long size = Files.size(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(file.toString(), in, size);
         }
+    }
+
+    /**
+     * Reads a whole file of {@code size} bytes from {@code in}, named {@code where} in errors. Never
+     * allocates more than {@code size} bytes of tensor data or header, whatever the header claims.
+     */
+    static SafetensorsFile read(String where, InputStream in, long size) throws IOException {
+        DataInputStream data = new DataInputStream(in instanceof BufferedInputStream ? in
+                : new BufferedInputStream(in, 1 << 16));
+        if (size < 8) {
+            throw bad(where, "file has " + size + " bytes, too short for the 8-byte header length");
+        }
+        long n = readFully(where, data, 8, "the header length").getLong(0);
+        if (n < 2 || n > MAX_HEADER_BYTES) {
+            throw bad(where, "header length " + Long.toUnsignedString(n) + " is outside [2, "
+                    + MAX_HEADER_BYTES + "]");
+        }
+        if (n > size - 8) {
+            throw bad(where, "header length " + n + " exceeds the " + (size - 8)
+                    + " bytes after the length field (truncated file?)");
+        }
+        String header = decodeUtf8(where, readFully(where, data, (int) n, "the header"));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = parseHeader(where, header, metadata);
+        validateLayout(where, entries, size - 8 - n);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Entry e : entries) {   // sorted by offset: one sequential pass, in file order
+            byte[] bytes = readFully(where, data, (int) (e.end - e.begin), "tensor '" + e.name + "'").array();
+            tensors.put(e.name, new Tensor(e.dtype, e.shape, bytes));
+        }
+        if (data.read() >= 0) {
+            throw bad(where, "the file is longer than its stated size " + size + " (changed while reading?)");
+        }
+        return new SafetensorsFile(tensors, metadata, where);
     }
 
     private static String decodeUtf8(String where, ByteBuffer bytes) throws MalformedSafetensorsException {
@@ -140,7 +153,13 @@ final class SafetensorsReader {
         }
         long[] shape = longs(where, name, "shape", node.get("shape"), -1);
         long[] offsets = longs(where, name, "data_offsets", node.get("data_offsets"), 2);
-        return new Entry(name, DType.parse(dtype.textValue(), name), shape, offsets[0], offsets[1]);
+        DType type;
+        try {
+            type = DType.parse(dtype.textValue(), name);
+        } catch (MalformedSafetensorsException e) {
+            throw bad(where, e.getMessage());
+        }
+        return new Entry(name, type, shape, offsets[0], offsets[1]);
     }
 
     private static long[] longs(String where, String name, String field, JsonNode node, int length)
@@ -193,14 +212,15 @@ final class SafetensorsReader {
         }
     }
 
-    private static ByteBuffer readFully(FileChannel ch, long pos, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (ch.read(b, pos + b.position()) < 0) {
-                throw new EOFException("unexpected end of file at byte " + (pos + b.position()));
-            }
+    private static ByteBuffer readFully(String where, DataInputStream in, int len, String what)
+            throws MalformedSafetensorsException, IOException {
+        byte[] b = new byte[len];
+        try {
+            in.readFully(b);
+        } catch (EOFException e) {
+            throw new MalformedSafetensorsException(where + ": the file ends inside " + what + " (truncated file)", e);
         }
-        return b.flip();
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static MalformedSafetensorsException bad(String where, String what) {

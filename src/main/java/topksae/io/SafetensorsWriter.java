@@ -3,6 +3,7 @@ package topksae.io;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -29,19 +30,11 @@ final class SafetensorsWriter {
     }
 
     static void write(Path file, SafetensorsFile content) throws IOException {
-        List<Map.Entry<String, Tensor>> order = new ArrayList<>(content.tensors().entrySet());
-        order.sort(Comparator.comparing((Map.Entry<String, Tensor> e) -> e.getValue().dtype().ordinal())
-                .reversed().thenComparing(Map.Entry::getKey));
-        byte[] header = header(order, content.metadata());
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
-            out.write(header);
-            for (Map.Entry<String, Tensor> e : order) {
-                out.write(e.getValue().data());
-            }
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            write(out, content);
         } catch (IOException | RuntimeException ex) {
             Files.deleteIfExists(tmp);
             throw ex;
@@ -51,6 +44,24 @@ final class SafetensorsWriter {
         } catch (java.nio.file.AtomicMoveNotSupportedException e) {   // e.g. some FUSE mounts
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** Writes the whole file to {@code out} (left open); returns the bytes written. */
+    static long write(OutputStream out, SafetensorsFile content) throws IOException {
+        List<Map.Entry<String, Tensor>> order = new ArrayList<>(content.tensors().entrySet());
+        order.sort(Comparator.comparing((Map.Entry<String, Tensor> e) -> e.getValue().dtype().ordinal())
+                .reversed().thenComparing(Map.Entry::getKey));
+        byte[] header = header(order, content.metadata());
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+        out.write(header);
+        long n = 8L + header.length;
+        for (Map.Entry<String, Tensor> e : order) {
+            byte[] data = e.getValue().data();
+            out.write(data);
+            n += data.length;
+        }
+        out.flush();
+        return n;
     }
 
     private static byte[] header(List<Map.Entry<String, Tensor>> order, Map<String, String> metadata)

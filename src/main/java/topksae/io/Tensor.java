@@ -39,6 +39,27 @@ public record Tensor(DType dtype, long[] shape, byte[] data) {
         return new Tensor(dtype, shape, b.array());
     }
 
+    /** An int64 tensor holding {@code values} (copied). */
+    public static Tensor i64(long[] shape, long[] values) {
+        if (numel(shape) != values.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + numel(shape)
+                    + " values, got " + values.length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, 8)).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        return new Tensor(DType.I64, shape, b.array());
+    }
+
+    /** The values of an I64 tensor. */
+    public long[] toLongs() {
+        if (dtype != DType.I64) {
+            throw new IllegalStateException("tensor of " + dtype + ", not I64");
+        }
+        long[] out = new long[(int) numel()];
+        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+        return out;
+    }
+
     /** Number of elements of a shape, with overflow and sign checks. */
     public static long numel(long[] shape) {
         long n = 1;

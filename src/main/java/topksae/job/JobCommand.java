@@ -128,7 +128,8 @@ public final class JobCommand {
 
   private static OptionSpec option(Setting s) {
     String shown = s.defaultValue().isEmpty() ? "(unset)" : s.defaultValue();
-    OptionSpec.Builder b = OptionSpec.builder(s.flag())
+    OptionSpec.Builder b = (s.legacyFlag() == null ? OptionSpec.builder(s.flag())
+        : OptionSpec.builder(s.flag(), s.legacyFlag()))
         .type(String.class)
         .paramLabel("<" + s.kind().name().toLowerCase() + ">")
         .description(s.description().replace("%", "%%"),

@@ -37,7 +37,7 @@ public final class ProgressLog implements RoundListener {
   public void onRound(RoundRecord r, TrainingState state) {
     double elapsed = (System.nanoTime() - startNanos) / 1e9;
     rounds.add(new RoundStats(state.roundsDone, r.tokensSeen(), r.loss(), r.fvu(), r.l0(),
-        r.deadFraction(), r.tokensPerSecond(), r.seconds()));
+        r.deadFraction(), r.neverFiredFraction(), r.deadWindow(), r.tokensPerSecond(), r.seconds()));
     tokensPerRound = Math.max(tokensPerRound, r.tokens());
     LOG.info(line(state.roundsDone, r, elapsed));
     sc.setJobDescription(String.format(Locale.ROOT, "topksae round %d/%s (epoch %d)",
@@ -55,10 +55,10 @@ public final class ProgressLog implements RoundListener {
     double eta = totalTokens > done ? (totalTokens - done) / Math.max(rate, 1e-9) : 0;
     return String.format(Locale.ROOT,
         "round %d/%s epoch %d tokens %d/%d (%.1f%%) loss %.5g fvu %.4f l0 %.1f dead %.3f "
-            + "tokens/s %.0f eta %s",
+            + "(no fire in last %d tokens) never fired %.3f tokens/s %.0f eta %s",
         round, roundsTotal(), r.epoch() + 1, done, totalTokens,
         100.0 * done / Math.max(totalTokens, 1), r.loss(), r.fvu(), r.l0(), r.deadFraction(),
-        r.tokensPerSecond(), duration(eta));
+        r.deadWindow(), r.neverFiredFraction(), r.tokensPerSecond(), duration(eta));
   }
 
   private String roundsTotal() {

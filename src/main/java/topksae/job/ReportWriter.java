@@ -76,11 +76,13 @@ public final class ReportWriter {
     b.append("</div>\n<p>Latents that never fired on the sample: ").append(firing.dead())
         .append(" of ").append(firing.counts().length).append(".</p>\n");
     b.append("<h2>Rounds</h2>\n<table><tr><th>round</th><th>tokens</th><th>loss</th>"
-        + "<th>FVU</th><th>L0</th><th>dead</th><th>tokens/s</th><th>seconds</th></tr>\n");
+        + "<th>FVU</th><th>L0</th><th>dead (no fire in the last window)</th><th>window (tokens)</th>"
+        + "<th>never fired (run)</th><th>tokens/s</th><th>seconds</th></tr>\n");
     for (RoundStats r : rounds) {
       b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.6g</td><td>%.4f</td>"
-              + "<td>%.2f</td><td>%.4f</td><td>%.0f</td><td>%.2f</td></tr>%n", r.round(), r.tokens(),
-          r.loss(), r.fvu(), r.l0(), r.deadFraction(), r.tokensPerSecond(), r.seconds()));
+              + "<td>%.2f</td><td>%.4f</td><td>%d</td><td>%.4f</td><td>%.0f</td><td>%.2f</td></tr>%n",
+          r.round(), r.tokens(), r.loss(), r.fvu(), r.l0(), r.deadFraction(), r.deadWindow(),
+          r.neverFiredFraction(), r.tokensPerSecond(), r.seconds()));
     }
     return b.append("</table>\n</body></html>\n").toString();
   }

@@ -73,8 +73,16 @@ public final class Setting {
     return PREFIX + name;
   }
 
+  /** The kebab-case flag: a one-letter word stands alone ({@code auxKMode} is {@code --aux-k-mode}). */
   public String flag() {
-    return "--" + name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    return "--" + name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replaceAll("([A-Z])([A-Z][a-z])", "$1-$2")
+        .toLowerCase(Locale.ROOT);
+  }
+
+  /** The flag's earlier spelling, where it differs ({@code --aux-kpenalty}), else null. */
+  public String legacyFlag() {
+    String old = "--" + name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    return old.equals(flag()) ? null : old;
   }
 
   /** Both spellings, for error messages. */

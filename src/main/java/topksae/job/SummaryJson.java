@@ -50,6 +50,8 @@ public final class SummaryJson {
       f.put("fvu", last.fvu());
       f.put("l0", last.l0());
       f.put("deadFraction", last.deadFraction());
+      f.put("deadWindowTokens", last.deadWindow());
+      f.put("neverFiredFraction", last.neverFiredFraction());
     }
     ArrayNode rounds = t.putArray("rounds");
     for (RoundRecord r : summary.rounds()) {
@@ -62,6 +64,7 @@ public final class SummaryJson {
       o.put("fvu", r.fvu());
       o.put("l0", r.l0());
       o.put("deadFraction", r.deadFraction());
+      o.put("neverFiredFraction", r.neverFiredFraction());
       o.put("seconds", r.seconds());
       o.put("commSeconds", r.commSeconds());
       o.put("tokensPerSecond", r.tokensPerSecond());

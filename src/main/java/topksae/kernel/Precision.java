@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * or "auto". Top-k, loss, backward, Adam and the master weights are float32 either way. "auto"
  * resolves to bf16 where the CPU has AMX (amx_bf16, amx_tile) or AVX512-BF16 and oneDNN loads (on an
  * AVX512-BF16 CPU without AMX oneDNN's avx512_core_bf16 kernel still ran the GEMM ~2x faster than
- * float32; README, speed); "bf16" falls back to float32 where it cannot run. The system property
+ * float32; docs/training.md); "bf16" falls back to float32 where it cannot run. The system property
  * -Dtopksae.precision replaces "auto" (and so sets the default).
  */
 public final class Precision {

@@ -21,6 +21,8 @@ public final class SparseLinearKernel {
         public long[] fires;
         /** Total gradient norm before clipping. */
         public double gradNorm;
+        /** The AuxK term of the loss (alpha * its mse; included in loss), 0 without AuxK. */
+        public double auxLoss;
     }
 
     /** Adam settings of one step; {@code step} is the 1-based update number. */
@@ -56,6 +58,9 @@ public final class SparseLinearKernel {
     private final float[] gW;
     private final float[] gD;
     private final float[] gB;
+    private AuxKPass aux;
+    private boolean auxOn;
+    private boolean project;
 
     /**
      * w [n, d] and b [n]: the encoder Linear; dict [n, d]: the dictionary weights; mult: the
@@ -104,6 +109,15 @@ public final class SparseLinearKernel {
 
     public boolean bf16() { return enc.bf16(); }
 
+    /** Enables the paper AuxK with kAux concepts per row (0 = off); each step then takes the dead set. */
+    public void auxK(int kAux) {
+        aux = kAux > 0 ? new AuxKPass(n, d, kAux) : null;
+        cap = -1;
+    }
+
+    /** Removes from each dictionary row's gradient its component along the row, before clipping and Adam. */
+    public void decoderGradProjection(boolean on) { project = on; }
+
     private void ensure(int rows) {
         if (rows <= cap) {
             return;
@@ -111,7 +125,7 @@ public final class SparseLinearKernel {
         cap = rows;
         xg = new float[2 * rows * d];
         dPre = new float[rows * k];
-        entries = new int[rows * k];
+        entries = new int[rows * (k + (aux == null ? 0 : aux.kAux()))];
     }
 
     /** Sparse top-k codes of x (inference; the dictionary is not read). */
@@ -119,6 +133,14 @@ public final class SparseLinearKernel {
 
     /** One full training step on tokens x [batch, d], with the Adam moments in parameter order. */
     public Result step(INDArray x, INDArray[] m, INDArray[] v, Hyper h) {
+        return step(x, m, v, h, null, 0);
+    }
+
+    /**
+     * As {@link #step(INDArray, INDArray[], INDArray[], Hyper)} plus, when {@link #auxK} is on and some
+     * concept is dead[j], the AuxK term alpha * mse(r, a D) (see {@link AuxKPass}).
+     */
+    public Result step(INDArray x, INDArray[] m, INDArray[] v, Hyper h, boolean[] dead, double alpha) {
         int rows = (int) x.rows();
         ensure(rows);
         times.start();
@@ -132,14 +154,12 @@ public final class SparseLinearKernel {
         cnt = enc.cnt;
         Result r = new Result();
         r.tokens = rows;
-        double multGrad = decode(rows, r);
+        auxOn = aux != null && dead != null && aux.begin(dead, rows, alpha);
+        double multGrad = decode(rows, r, alpha);
         times.lap(3);
-        double sq = backward(rows, scale) + (trainMult ? multGrad * multGrad : 0);
-        r.gradNorm = Math.sqrt(sq);
         r.fires = new long[n];
-        for (int j = 0; j < n; j++) {
-            r.fires[j] = start[j + 1] - start[j];
-        }
+        double sq = backward(rows, scale, r.fires) + (trainMult ? multGrad * multGrad : 0);
+        r.gradNorm = Math.sqrt(sq);
         times.lap(4);
         float coef = h.clip() > 0 ? (float) Math.min(1.0, h.clip() / (r.gradNorm + 1e-6)) : 1f;
         AdamPass adam = new AdamPass(h.lr(), h.beta1(), h.beta2(), h.eps(), h.step());
@@ -163,15 +183,17 @@ public final class SparseLinearKernel {
     }
 
     /** xHat, the loss, x and dL/dxHat (into xg) and dL/dpre at the selected entries; returns dL/dm. */
-    private double decode(int rows, Result r) {
+    private double decode(int rows, Result r, double alpha) {
         int chunks = Par.chunks(rows, ROW_GRAIN);
-        double[] part = new double[chunks * 4];
+        double[] part = new double[chunks * 5];
         double[][] sumX = new double[chunks][];
         float g2 = (float) (2.0 / ((double) rows * d));
         Par.range(rows, ROW_GRAIN, (c, lo, hi) -> {
             float[] xh = Scratch.floats(0, d);
-            double sse = 0, gm = 0, l0 = 0, sq = 0;
+            double sse = 0, gm = 0, l0 = 0, sq = 0, auxSse = 0;
             double[] sx = new double[d];
+            RowTopK.Heap heap = auxOn ? new RowTopK.Heap(aux.kAux()) : null;
+            double[] auxOut = new double[2];
             for (int i = lo; i < hi; i++) {
                 Arrays.fill(xh, 0, d, 0f);
                 int base = i * k;
@@ -193,34 +215,55 @@ public final class SparseLinearKernel {
                 for (int s = 0; s < cnt[i]; s++) {
                     dPre[base + s] = Vec.dot(xg, 2 * xo + d, fused, idx[base + s] * d, d);
                 }
+                if (auxOn) {
+                    aux.row(i, enc, xa, xo, xh, fused, heap, auxOut);
+                    auxSse += auxOut[0];
+                    gm += auxOut[1];
+                }
             }
-            part[4 * c] = sse;
-            part[4 * c + 1] = gm;
-            part[4 * c + 2] = l0;
-            part[4 * c + 3] = sq;
+            part[5 * c] = sse;
+            part[5 * c + 1] = gm;
+            part[5 * c + 2] = l0;
+            part[5 * c + 3] = sq;
+            part[5 * c + 4] = auxSse;
             sumX[c] = sx;
         });
         double gm = 0;
+        double auxSse = 0;
         r.sumX = new double[d];
         for (int c = 0; c < chunks; c++) {
-            r.sse += part[4 * c];
-            gm += part[4 * c + 1];
-            r.l0Sum += part[4 * c + 2];
-            r.sumSqX += part[4 * c + 3];
+            r.sse += part[5 * c];
+            gm += part[5 * c + 1];
+            r.l0Sum += part[5 * c + 2];
+            r.sumSqX += part[5 * c + 3];
+            auxSse += part[5 * c + 4];
             for (int t = 0; t < d; t++) {
                 r.sumX[t] += sumX[c][t];
             }
         }
-        r.loss = r.sse / ((double) rows * d);
+        r.auxLoss = alpha * auxSse / ((double) rows * d);
+        r.loss = r.sse / ((double) rows * d) + r.auxLoss;
         return gm;
     }
 
-    /** Groups the selected entries by concept (counting sort, rows in order). */
-    private void groupByConcept(int rows) {
+    /**
+     * Groups the selected entries by concept (counting sort, rows in order): entry e < rows k is the top-k
+     * slot e, entry rows k + a the AuxK slot a. fires gets each concept's top-k entries.
+     */
+    private void groupByConcept(int rows, long[] fires) {
         Arrays.fill(start, 0);
         for (int i = 0; i < rows; i++) {
             for (int s = 0; s < cnt[i]; s++) {
                 start[idx[i * k + s] + 1]++;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            fires[j] = start[j + 1];
+        }
+        int ka = auxOn ? aux.kAux() : 0;
+        for (int i = 0; auxOn && i < rows; i++) {
+            for (int s = 0; s < aux.cnt[i]; s++) {
+                start[aux.idx[i * ka + s] + 1]++;
             }
         }
         for (int j = 0; j < n; j++) {
@@ -234,11 +277,22 @@ public final class SparseLinearKernel {
                 entries[fill[idx[i * k + s]]++] = i * k + s;
             }
         }
+        int auxBase = rows * k;
+        for (int i = 0; auxOn && i < rows; i++) {
+            for (int s = 0; s < aux.cnt[i]; s++) {
+                entries[fill[aux.idx[i * ka + s]]++] = auxBase + i * ka + s;
+            }
+        }
     }
 
-    /** dW, db and dD rows of the concepts that fired; returns their squared norm. */
-    private double backward(int rows, float scale) {
-        groupByConcept(rows);
+    /**
+     * dW, db and dD rows of the concepts that fired (or took part in AuxK); returns their squared norm.
+     * fires gets each concept's top-k count.
+     */
+    private double backward(int rows, float scale, long[] fires) {
+        groupByConcept(rows, fires);
+        int mainEnd = rows * k;
+        int ka = auxOn ? aux.kAux() : 1;
         double[] part = new double[Par.chunks(n, CONCEPT_GRAIN)];
         Par.range(n, CONCEPT_GRAIN, (c, lo, hi) -> {
             double sq = 0;
@@ -248,20 +302,30 @@ public final class SparseLinearKernel {
                     continue;
                 }
                 int o = j * d;
-                int e0 = entries[start[j]];
-                int x0 = 2 * (e0 / k) * d;
-                Vec.scale(dPre[e0], xg, x0, gW, o, d);
-                Vec.scale(val[e0], xg, x0 + d, gD, o, d);
-                float gb = dPre[e0];
-                for (int q = start[j] + 1; q < start[j + 1]; q++) {
+                float gb = 0f;
+                for (int q = start[j]; q < start[j + 1]; q++) {
                     int e = entries[q];
-                    int xo = 2 * (e / k) * d;
-                    Vec.axpy(dPre[e], xg, xo, gW, o, d);
-                    Vec.axpy(val[e], xg, xo + d, gD, o, d);
-                    gb += dPre[e];
+                    boolean main = e < mainEnd;
+                    int row = main ? e / k : (e - mainEnd) / ka;
+                    float dp = main ? dPre[e] : aux.dPre[e - mainEnd];
+                    float v = main ? val[e] : aux.val[e - mainEnd];
+                    float[] g = main ? xg : aux.ga;
+                    int go = main ? 2 * row * d + d : row * d;
+                    int xo = 2 * row * d;
+                    if (q == start[j]) {
+                        Vec.scale(dp, xg, xo, gW, o, d);
+                        Vec.scale(v, g, go, gD, o, d);
+                    } else {
+                        Vec.axpy(dp, xg, xo, gW, o, d);
+                        Vec.axpy(v, g, go, gD, o, d);
+                    }
+                    gb += dp;
                 }
                 if (scale != 1f) {
                     Vec.scale(scale, gD, o, gD, o, d);
+                }
+                if (project) {
+                    projectOut(gD, fused, o, d);
                 }
                 gB[j] = gb;
                 sq += Vec.sumSq(gW, o, d) + Vec.sumSq(gD, o, d) + (double) gb * gb;
@@ -273,5 +337,13 @@ public final class SparseLinearKernel {
             sq += p;
         }
         return sq;
+    }
+
+    /** g[o, o + d) minus its component along w[o, o + d). */
+    static void projectOut(float[] g, float[] w, int o, int d) {
+        double ww = Vec.sumSq(w, o, d);
+        if (ww > 0) {
+            Vec.axpy((float) (-Vec.dot(g, o, w, o, d) / ww), w, o, g, o, d);
+        }
     }
 }

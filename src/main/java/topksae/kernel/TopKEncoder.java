@@ -30,6 +30,7 @@ public final class TopKEncoder {
     float[] val;
     int[] cnt;
     private Bf16Gemm bf16;
+    private FloatBuffer preFloats;
 
     /** w [n, d] and b [n] of the encoder Linear (live arrays: read at every call). */
     public TopKEncoder(INDArray w, INDArray b, int k) {
@@ -111,6 +112,7 @@ public final class TopKEncoder {
             Nd4j.gemm(xBuf, w, pre, false, true, 1.0, 0.0);
         }
         times.lap(1);
+        preFloats = pre.data().asNioFloat();
         Native.view(b).get(0, bias, 0, n);
         if (order == 'f') {
             FloatBuffer pf = pre.data().asNioFloat();
@@ -141,6 +143,24 @@ public final class TopKEncoder {
             }
         });
         times.lap(2);
+    }
+
+    /**
+     * relu-less pre-activations of the last run's row i at columns cols[0..m): pre[i, c] + b[c] into out
+     * (rowBuf: scratch of at least n floats).
+     */
+    void preAt(int i, int[] cols, int m, float[] out, float[] rowBuf) {
+        FloatBuffer pb = preFloats;
+        if (order == 'c') {
+            pb.get(i * n, rowBuf, 0, n);
+            for (int q = 0; q < m; q++) {
+                out[q] = rowBuf[cols[q]] + bias[cols[q]];
+            }
+            return;
+        }
+        for (int q = 0; q < m; q++) {
+            out[q] = pb.get(cols[q] * rowsNow + i) + bias[cols[q]];
+        }
     }
 
     /** Sparse top-k codes of x (fresh arrays; unused slots have index -1 and value 0). */

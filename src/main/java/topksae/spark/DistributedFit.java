@@ -16,6 +16,8 @@ import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 import topksae.model.SAE;
 import topksae.model.SAEConfig;
+import topksae.train.DeadLatents;
+import topksae.train.LrSchedule;
 import topksae.train.TrainConfig;
 
 /**
@@ -38,6 +40,7 @@ final class DistributedFit {
   private final SAE driverModel;
   private final OuterOptimizer outer;
   private final DeadLatents dead;
+  private final LrSchedule schedule;
   private final List<RoundRecord> records = new ArrayList<>();
   private float[] state;
   private float[] optimizer;
@@ -57,16 +60,34 @@ final class DistributedFit {
     this.listeners = listeners;
     this.driverModel = SAE.fromConfig(config);
     driverModel.train();
-    this.outer = new OuterOptimizer(p.getOuterOptimizer(), p.getOuterLearningRate(), p.getOuterMomentum(),
+    double outerLr = Recipe.outerLearningRate(p.getOuterOptimizer(), p.getOuterLearningRate(), data.workers);
+    this.outer = new OuterOptimizer(p.getOuterOptimizer(), outerLr, p.getOuterMomentum(),
         Initialization.trainableMask(driverModel));
-    this.dead = new DeadLatents(config.nbConcepts, p.getDeadTokens());
+    this.schedule = Recipe.schedule(p, trainConfig.lr, data.rows, data.workers);
+    this.dead = new DeadLatents(config.nbConcepts, trainConfig.deadTokens);
     if (resume != null) {
       restore(resume);
     } else {
       Initialization.apply(driverModel, p.getInitialization());
       state = ModelState.of(driverModel);
       optimizer = new topksae.train.Trainer(driverModel, trainConfig).optimizer().flatState();
-      preBias = "mean".equals(p.getDecoderBiasInit()) ? toFloat(data.mean) : null;
+      preBias = inputOffset(p.getDecoderBiasInit(), data, p.getBatchSize());
+    }
+    LOG.info("topksae recipe: {} workers, localSteps {}, lr {} ({} over {} steps, warm-up {}), outer {} lr {}",
+        data.workers, data.localSteps, trainConfig.lr, schedule.kind(), schedule.totalSteps(),
+        schedule.warmupSteps(), p.getOuterOptimizer(), outerLr);
+  }
+
+  /** The fixed input offset of decoderBiasInit: none (null), the data mean, or a sample's geometric median. */
+  static float[] inputOffset(String kind, TrainingData data, int batchSize) {
+    switch (kind) {
+      case "mean":
+        return toFloat(data.mean);
+      case "geometric_median":
+        return toFloat(GeometricMedian.of(data.sample(Recipe.medianSampleRows(data.dim), batchSize), data.dim,
+            data.mean));
+      default:
+        return null;
     }
   }
 
@@ -107,8 +128,10 @@ final class DistributedFit {
     float[] opt = averaged || !shippedOptimizer ? optimizer : null;
     shippedOptimizer = true;
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    boolean paperAuxK = trainConfig.auxKPenalty > 0 && "paper".equals(trainConfig.auxKMode);
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
-        averaged, maxSteps, preBias));
+        averaged, maxSteps, preBias, dead.tokensSeen(), paperAuxK ? dead.lastFired() : null, schedule,
+        Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize())));
     RoundResult r = RoundAggregation.sum(sliceRdd(slice)
         .mapPartitionsWithIndex((w, it) -> LocalWorker.run(w, it, plan.value()), false), data.workers);
     plan.destroy();
@@ -123,10 +146,11 @@ final class DistributedFit {
     }
     consecutiveRejected = 0;
     tokensSeen += r.stats.tokens;
-    dead.update(r.stats.tokens, r.stats.fireCounts);
+    dead.update(r.stats.fireCounts, r.stats.tokens);
     roundsDone++;
     RoundRecord rec = new RoundRecord(epoch, index, r.stats.tokens, tokensSeen, r.stats.loss, r.stats.fvu(),
-        r.stats.l0(), dead.deadFraction(), seconds, Math.max(0, seconds - r.maxComputeSeconds), r.workers,
+        r.stats.l0(), dead.deadFraction(), dead.neverFiredFraction(), dead.window(), seconds,
+        Math.max(0, seconds - r.maxComputeSeconds), r.workers,
         r.rejected);
     records.add(rec);
     LOG.info("topksae {}", rec);

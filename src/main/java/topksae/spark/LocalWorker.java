@@ -13,8 +13,10 @@ import topksae.train.Trainer;
 /**
  * One worker of a fit, living in an executor across rounds: a core model and Trainer, batch
  * buffers allocated once per batch size. Each round it loads the broadcast state, runs up to
- * maxSteps steps of the core Trainer over its slice (one step per block of batchSize rows) and
- * returns its new state. A worker whose state became non-finite is dropped (rebuilt next round,
+ * maxSteps steps of the core Trainer over its slice (one step per block of batchSize rows, each
+ * at the schedule's rate for its global step) and returns its new state. With the paper AuxK, its dead
+ * set starts each round from the driver's merged one and then follows this worker's own firing (aged by
+ * its own tokens). A worker whose state became non-finite is dropped (rebuilt next round,
  * with fresh Adam moments in per-worker mode).
  */
 final class LocalWorker {
@@ -48,10 +50,14 @@ final class LocalWorker {
       trainer.optimizer().loadFlatState(plan.optimizer());
     }
     hasOptimizerState = true;
+    if (plan.lastFired() != null) {
+      trainer.deadLatents().restore(plan.deadSeen(), plan.lastFired());
+    }
     StepStats stats = null;
     int dim = sae.inputDim();
     for (int steps = 0; steps < plan.maxSteps() && blocks.hasNext(); steps++) {
       float[] block = blocks.next();
+      trainer.optimizer().setLr(plan.lr().at(plan.firstStep() + steps));
       StepStats s = trainer.step(batch(block, dim, plan.preBias()));
       if (stats == null) {
         stats = s;

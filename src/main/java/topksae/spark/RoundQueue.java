@@ -11,7 +11,7 @@ import java.util.List;
 public final class RoundQueue implements RoundListener {
   /** The names of the numbers {@link #since} returns per record, in order. */
   public static final String[] FIELDS = {"epoch", "round", "tokens", "tokensSeen", "loss", "fvu", "l0",
-      "deadFraction", "seconds", "workers", "arrivedSeconds"};
+      "deadFraction", "neverFiredFraction", "seconds", "workers", "arrivedSeconds"};
 
   private final long startNanos = System.nanoTime();
   private final List<double[]> records = new ArrayList<>();
@@ -25,7 +25,7 @@ public final class RoundQueue implements RoundListener {
   @Override
   public synchronized void onRound(RoundRecord r, TrainingState state) {
     records.add(new double[] {r.epoch(), r.round(), r.tokens(), r.tokensSeen(), r.loss(), r.fvu(), r.l0(),
-        r.deadFraction(), r.seconds(), r.workers(), now()});
+        r.deadFraction(), r.neverFiredFraction(), r.seconds(), r.workers(), now()});
   }
 
   public static String[] fields() {

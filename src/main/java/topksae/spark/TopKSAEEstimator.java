@@ -19,7 +19,7 @@ import topksae.train.TrainConfig;
 
 /**
  * Trains a TopK sparse autoencoder on a column of activations with data-parallel rounds of local
- * steps and parameter averaging (see README.md, section "Spark ML API").
+ * steps and parameter averaging (see docs/spark.md).
  *
  * <pre>{@code
  * TopKSAEModel model = new TopKSAEEstimator().setInputCol("x").setNbConcepts(4096).setTopK(32).fit(df);
@@ -73,13 +73,13 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     int dim = resume != null ? resume.config.inputShape[0] : TrainingData.inferDim(df, col);
     SAEConfig config = resume != null ? resume.config : modelConfig(dim);
     int workers = getNumWorkers() > 0 ? getNumWorkers() : spark.sparkContext().defaultParallelism();
-    TrainingData data = TrainingData.prepare(df, col, dim, workers,
-        Math.multiplyExact(getLocalSteps(), getBatchSize()), getBatchSize(), getSeed(),
+    TrainingData data = TrainingData.prepare(df, col, dim, workers, getLocalSteps(), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {
       FitPlan plan = FitPlan.of(this, data.rows, data.workers, data.rounds, resume == null ? 0 : resume.tokensSeen);
       listeners().forEach(l -> l.onStart(plan));
-      DistributedFit fit = new DistributedFit(spark, this, data, config, trainConfig(), listeners(), resume);
+      DistributedFit fit = new DistributedFit(spark, this, data, config,
+          trainConfig(workers, visibleTokens(data.rows)), listeners(), resume);
       float[] state = resume == null ? fit.run(0, 0) : fit.run(resume.epoch, resume.nextRound);
       TopKSAEModel model = new TopKSAEModel(uid, config, state, fit.preBias());
       model.setSummary(fit.summary());
@@ -103,13 +103,36 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     return c;
   }
 
-  /** The core trainer's config from the params. */
+  /** Tokens one epoch shows the model (all rows, or maxTokens when that is smaller). */
+  long visibleTokens(long rows) {
+    return getMaxTokens() > 0 ? Math.min(rows, getMaxTokens()) : rows;
+  }
+
+  /**
+   * The core trainer's config from the params, for a fit with this many workers (the automatic
+   * learningRate needs it) whose epoch shows tokensPerEpoch tokens (the automatic dead window).
+   */
+  public TrainConfig trainConfig(int workers, long tokensPerEpoch) {
+    TrainConfig t = trainConfig(workers);
+    t.deadTokens = getDeadTokens(tokensPerEpoch);
+    return t;
+  }
+
+  /** The core trainer's config from the params, for numWorkers workers (1 if unset; deadTokens unset: the paper's 10M tokens). */
   public TrainConfig trainConfig() {
+    return trainConfig(Math.max(1, getNumWorkers()));
+  }
+
+  /** The core trainer's config from the params for a fit with this many workers (the automatic learningRate needs it). */
+  public TrainConfig trainConfig(int workers) {
     TrainConfig t = new TrainConfig();
-    t.lr = getLearningRate();
+    t.lr = Recipe.learningRate(this, workers);
     t.clipGrad = getClipGrad();
     t.auxKPenalty = getAuxKPenalty();
-    t.deadTokens = getDeadTokens();
+    t.auxKMode = getAuxKMode();
+    t.kAux = getKAux();
+    t.decoderGradProjection = getDecoderGradProjection();
+    t.deadTokens = getDeadTokens(AUTO_DEAD_TOKENS);
     return t;
   }
 
@@ -172,7 +195,15 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
   public TopKSAEEstimator setInitialization(String v) { set(initialization(), v); return this; }
   public TopKSAEEstimator setDecoderBiasInit(String v) { set(decoderBiasInit(), v); return this; }
   public TopKSAEEstimator setDeadTokens(long v) { set(deadTokens(), v); return this; }
+  public TopKSAEEstimator setAuxKMode(String v) { set(auxKMode(), v); return this; }
+  public TopKSAEEstimator setKAux(int v) { set(kAux(), v); return this; }
+  public TopKSAEEstimator setDecoderGradProjection(boolean v) { set(decoderGradProjection(), v); return this; }
   public TopKSAEEstimator setCheckpointDir(String v) { set(checkpointDir(), v); return this; }
   public TopKSAEEstimator setCheckpointInterval(int v) { set(checkpointInterval(), v); return this; }
   public TopKSAEEstimator setResumeFrom(String v) { set(resumeFrom(), v); return this; }
+  public TopKSAEEstimator setLrSchedule(String v) { set(lrSchedule(), v); return this; }
+  public TopKSAEEstimator setWarmupSteps(int v) { set(warmupSteps(), v); return this; }
+  public TopKSAEEstimator setWarmupFraction(double v) { set(warmupFraction(), v); return this; }
+  public TopKSAEEstimator setDecayFraction(double v) { set(decayFraction(), v); return this; }
+  public TopKSAEEstimator setFinalLrFraction(double v) { set(finalLrFraction(), v); return this; }
 }

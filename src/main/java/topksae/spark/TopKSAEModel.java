@@ -35,10 +35,25 @@ public class TopKSAEModel extends Model<TopKSAEModel> implements TopKSAEParams, 
     this.config = config;
     this.state = state;
     this.preBias = preBias;
-    set(nbConcepts(), config.nbConcepts);
+    setShapeParams(this, config);
+  }
+
+  /** The params that describe the model's shape, from its core config (so imports report them too). */
+  static void setShapeParams(TopKSAEParams m, SAEConfig config) {
+    m.set(m.nbConcepts(), config.nbConcepts);
     if (config.topK != null) {
-      set(topK(), config.topK);
+      m.set(m.topK(), config.topK);
     }
+    if (config.variant != null) {
+      m.set(m.variant(), config.variant);
+    }
+    if (config.encoder != null) {
+      m.set(m.encoderModule(), config.encoder);
+    }
+    if (config.normalization != null) {
+      m.set(m.normalization(), config.normalization);
+    }
+    m.set(m.useMultiplier(), config.useMultiplier);
   }
 
   /**

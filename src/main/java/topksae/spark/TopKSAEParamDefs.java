@@ -7,19 +7,21 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.Params;
+import topksae.train.LrSchedule;
 
 /**
  * The Param objects shared by {@link TopKSAEEstimator} and {@link TopKSAEModel}, created for one
  * owner (Spark requires each Param's parent to be the owner's uid) with their defaults.
- * The defaults and the reasons for them are documented in README.md, section "Spark ML API".
+ * The defaults and the reasons for them are documented in docs/spark.md and docs/quality.md.
  */
 public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] VARIANTS = {"topk", "batchtopk"};
   static final String[] OPTIMIZER_STATES = {"averaged", "local"};
-  static final String[] OUTER_OPTIMIZERS = {"average", "nesterov"};
+  static final String[] OUTER_OPTIMIZERS = {"average", "nesterov", "sgd"};
   static final String[] HANDLE_INVALID = {"error", "skip"};
   static final String[] INITIALIZATIONS = {"auto", "default", "tied"};
-  static final String[] DECODER_BIAS_INITS = {"none", "mean"};
+  static final String[] DECODER_BIAS_INITS = {"none", "mean", "geometric_median"};
+  static final String[] AUX_K_MODES = {"paper", "overcomplete"};
 
   final Param<String> inputCol;
   final Param<String> outputCol;
@@ -48,9 +50,19 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   final Param<String> initialization;
   final Param<String> decoderBiasInit;
   final LongParam deadTokens;
+  // AuxK, decoder-gradient projection (one block)
+  final Param<String> auxKMode;
+  final IntParam kAux;
+  final BooleanParam decoderGradProjection;
   final Param<String> checkpointDir;
   final IntParam checkpointInterval;
   final Param<String> resumeFrom;
+  // the training recipe (docs/training.md, "The recipe")
+  final Param<String> lrSchedule;
+  final IntParam warmupSteps;
+  final DoubleParam warmupFraction;
+  final DoubleParam decayFraction;
+  final DoubleParam finalLrFraction;
 
   TopKSAEParamDefs(Params owner) {
     String p = owner.uid();
@@ -73,12 +85,14 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     normalization = new Param<>(p, "normalization",
         "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name");
     useMultiplier = new BooleanParam(p, "useMultiplier", "learn a scalar multiplier on the dictionary");
-    learningRate = new DoubleParam(p, "learningRate", "Adam learning rate of the local steps, > 0",
-        ParamValidators.gt(0));
+    learningRate = new DoubleParam(p, "learningRate",
+        "peak Adam learning rate of the local steps; 0 or unset = automatic from nbConcepts, topK and workers x batchSize",
+        ParamValidators.gtEq(0));
     batchSize = new IntParam(p, "batchSize", "rows per local step on each worker, > 0",
         ParamValidators.gt(0));
-    localSteps = new IntParam(p, "localSteps", "local steps per worker between two averagings, > 0",
-        ParamValidators.gt(0));
+    localSteps = new IntParam(p, "localSteps",
+        "local steps per worker between two averagings; 0 = automatic from the rows, workers and batchSize",
+        ParamValidators.gtEq(0));
     maxEpochs = new IntParam(p, "maxEpochs", "passes over the data, > 0", ParamValidators.gt(0));
     maxTokens = new LongParam(p, "maxTokens", "stop after this many rows (tokens) in total; 0 = no limit",
         ParamValidators.gtEq(0));
@@ -93,10 +107,12 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         "Adam state across rounds: averaged (broadcast and averaged with the weights) or local (kept per worker)",
         ParamValidators.inArray(OPTIMIZER_STATES));
     outerOptimizer = new Param<>(p, "outerOptimizer",
-        "update applied to the averaged weights: average (take the mean) or nesterov (DiLoCo outer step)",
+        "update applied to the averaged weights: average (take the mean), sgd (prev + outerLearningRate x (mean - prev)) "
+            + "or nesterov (DiLoCo outer step)",
         ParamValidators.inArray(OUTER_OPTIMIZERS));
-    outerLearningRate = new DoubleParam(p, "outerLearningRate", "learning rate of the nesterov outer step, > 0",
-        ParamValidators.gt(0));
+    outerLearningRate = new DoubleParam(p, "outerLearningRate",
+        "learning rate of the sgd or nesterov outer step; 0 = automatic from the number of workers",
+        ParamValidators.gtEq(0));
     outerMomentum = new DoubleParam(p, "outerMomentum", "momentum of the nesterov outer step, in [0, 1)",
         ParamValidators.inRange(0, 1, true, false));
     handleInvalid = new Param<>(p, "handleInvalid",
@@ -107,14 +123,38 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
             + "or auto (tied for the linear encoder, else default)",
         ParamValidators.inArray(INITIALIZATIONS));
     decoderBiasInit = new Param<>(p, "decoderBiasInit",
-        "fixed input offset: none (exact core model) or mean (subtract the data mean before encoding, add it back after decoding)",
+        "fixed input offset: none (exact core model), mean or geometric_median (of a sample) of the data: "
+            + "subtracted before encoding, added back after decoding",
         ParamValidators.inArray(DECODER_BIAS_INITS));
-    deadTokens = new LongParam(p, "deadTokens", "a concept is dead if it did not fire in this many tokens, > 0",
+    deadTokens = new LongParam(p, "deadTokens",
+        "a concept is dead if it did not fire in the last this many tokens (the AuxK dead set and the dead metric), > 0; "
+            + "unset = min(10M, the tokens of one epoch)",
         ParamValidators.gt(0));
+    auxKMode = new Param<>(p, "auxKMode",
+        "AuxK loss when auxKPenalty > 0: paper (Gao et al.: the kAux largest pre-activations of the dead concepts "
+            + "reconstruct the residual) or overcomplete (its top_k_auxiliary_loss)",
+        ParamValidators.inArray(AUX_K_MODES));
+    kAux = new IntParam(p, "kAux", "dead concepts per row in the paper AuxK, > 0; unset = min(512, nbConcepts/2)",
+        ParamValidators.gt(0));
+    decoderGradProjection = new BooleanParam(p, "decoderGradProjection",
+        "remove from each dictionary row's gradient its component along the row before the Adam step (Gao et al.)");
     checkpointDir = new Param<>(p, "checkpointDir", "directory for training checkpoints; empty = none");
     checkpointInterval = new IntParam(p, "checkpointInterval", "write a checkpoint every this many rounds; 0 = never",
         ParamValidators.gtEq(0));
     resumeFrom = new Param<>(p, "resumeFrom", "checkpoint directory to resume training from; empty = fresh start");
+    lrSchedule = new Param<>(p, "lrSchedule",
+        "learning rate over the planned steps: constant, linear, cosine or wsd (warm-up, stable, decay)",
+        ParamValidators.inArray(LrSchedule.KINDS));
+    warmupSteps = new IntParam(p, "warmupSteps", "linear warm-up over this many global steps; 0 = none",
+        ParamValidators.gtEq(0));
+    warmupFraction = new DoubleParam(p, "warmupFraction",
+        "linear warm-up over this fraction of the planned steps (the longer of the two warm-ups wins), in [0, 1)",
+        ParamValidators.inRange(0, 1, true, false));
+    decayFraction = new DoubleParam(p, "decayFraction", "wsd: the fraction of the planned steps spent decaying, in (0, 1]",
+        ParamValidators.inRange(0, 1, false, true));
+    finalLrFraction = new DoubleParam(p, "finalLrFraction",
+        "linear, cosine, wsd: the last step's rate as a fraction of the peak, in [0, 1]",
+        ParamValidators.inRange(0, 1, true, true));
     setDefaults(owner);
   }
 
@@ -144,9 +184,15 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(handleInvalid, "error");
     o.setDefault(initialization, "auto");
     o.setDefault(decoderBiasInit, "none");
-    o.setDefault(deadTokens, 10_000_000L);
+    o.setDefault(auxKMode, "paper");
+    o.setDefault(decoderGradProjection, false);
     o.setDefault(checkpointDir, "");
     o.setDefault(checkpointInterval, 0);
     o.setDefault(resumeFrom, "");
+    o.setDefault(lrSchedule, "constant");
+    o.setDefault(warmupSteps, 0);
+    o.setDefault(warmupFraction, 0.0);
+    o.setDefault(decayFraction, 0.2);
+    o.setDefault(finalLrFraction, 0.1);
   }
 }

@@ -13,6 +13,9 @@ import org.apache.spark.ml.param.Params;
  * {@link TopKSAEParamDefs}, created once per owner.
  */
 public interface TopKSAEParams extends Params {
+  /** The dead-concept window when deadTokens is unset and an epoch is longer: the paper's 10M tokens. */
+  long AUTO_DEAD_TOKENS = 10_000_000L;
+
   /** The Param objects of this instance. */
   TopKSAEParamDefs paramDefs();
 
@@ -43,9 +46,17 @@ public interface TopKSAEParams extends Params {
   default Param<String> initialization() { return paramDefs().initialization; }
   default Param<String> decoderBiasInit() { return paramDefs().decoderBiasInit; }
   default LongParam deadTokens() { return paramDefs().deadTokens; }
+  default Param<String> auxKMode() { return paramDefs().auxKMode; }
+  default IntParam kAux() { return paramDefs().kAux; }
+  default BooleanParam decoderGradProjection() { return paramDefs().decoderGradProjection; }
   default Param<String> checkpointDir() { return paramDefs().checkpointDir; }
   default IntParam checkpointInterval() { return paramDefs().checkpointInterval; }
   default Param<String> resumeFrom() { return paramDefs().resumeFrom; }
+  default Param<String> lrSchedule() { return paramDefs().lrSchedule; }
+  default IntParam warmupSteps() { return paramDefs().warmupSteps; }
+  default DoubleParam warmupFraction() { return paramDefs().warmupFraction; }
+  default DoubleParam decayFraction() { return paramDefs().decayFraction; }
+  default DoubleParam finalLrFraction() { return paramDefs().finalLrFraction; }
 
   default String getInputCol() { return getOrDefault(inputCol()); }
   default String getOutputCol() { return getOrDefault(outputCol()); }
@@ -60,7 +71,8 @@ public interface TopKSAEParams extends Params {
   default String getEncoderModule() { return getOrDefault(encoderModule()); }
   default String getNormalization() { return getOrDefault(normalization()); }
   default boolean getUseMultiplier() { return (Boolean) getOrDefault(useMultiplier()); }
-  default double getLearningRate() { return (Double) getOrDefault(learningRate()); }
+  /** learningRate as set, or its default; 0 (also when unset without a default) = automatic. */
+  default double getLearningRate() { return isDefined(learningRate()) ? (Double) getOrDefault(learningRate()) : 0.0; }
   default int getBatchSize() { return (Integer) getOrDefault(batchSize()); }
   default int getLocalSteps() { return (Integer) getOrDefault(localSteps()); }
   default int getMaxEpochs() { return (Integer) getOrDefault(maxEpochs()); }
@@ -76,10 +88,27 @@ public interface TopKSAEParams extends Params {
   default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
   default String getInitialization() { return getOrDefault(initialization()); }
   default String getDecoderBiasInit() { return getOrDefault(decoderBiasInit()); }
-  default long getDeadTokens() { return (Long) getOrDefault(deadTokens()); }
+  /** The dead-concept window: deadTokens if set, else min(10M, tokensPerEpoch). */
+  default long getDeadTokens(long tokensPerEpoch) {
+    return isSet(deadTokens()) ? (Long) getOrDefault(deadTokens())
+        : Math.max(1, Math.min(AUTO_DEAD_TOKENS, tokensPerEpoch));
+  }
+  /** deadTokens if set, else 0 (automatic: see {@link #getDeadTokens(long)}). */
+  default long getDeadTokens() { return isSet(deadTokens()) ? (Long) getOrDefault(deadTokens()) : 0L; }
+  default String getAuxKMode() { return getOrDefault(auxKMode()); }
+  /** kAux if set, else min(512, max(nbConcepts / 2, 1)). */
+  default int getKAux() {
+    return isSet(kAux()) ? (Integer) getOrDefault(kAux()) : Math.min(512, Math.max(getNbConcepts() / 2, 1));
+  }
+  default boolean getDecoderGradProjection() { return (Boolean) getOrDefault(decoderGradProjection()); }
   default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
   default int getCheckpointInterval() { return (Integer) getOrDefault(checkpointInterval()); }
   default String getResumeFrom() { return getOrDefault(resumeFrom()); }
+  default String getLrSchedule() { return getOrDefault(lrSchedule()); }
+  default int getWarmupSteps() { return (Integer) getOrDefault(warmupSteps()); }
+  default double getWarmupFraction() { return (Double) getOrDefault(warmupFraction()); }
+  default double getDecayFraction() { return (Double) getOrDefault(decayFraction()); }
+  default double getFinalLrFraction() { return (Double) getOrDefault(finalLrFraction()); }
 
   /** Fails early if topK exceeds nbConcepts (the two are set independently). */
   default void validateTopK() {

@@ -42,6 +42,21 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
     return rounds.isEmpty() ? 0 : last().tokensSeen();
   }
 
+  /** Training tokens of the dead window: a concept is dead if it did not fire in the last this many. */
+  public long deadWindow() {
+    return rounds.isEmpty() ? 0 : last().deadWindow();
+  }
+
+  /** Share of concepts that did not fire in the last {@link #deadWindow()} training tokens. */
+  public double deadFraction() {
+    return rounds.isEmpty() ? 0 : last().deadFraction();
+  }
+
+  /** Share of concepts that never fired on the training rows of this fit. */
+  public double neverFiredFraction() {
+    return rounds.isEmpty() ? 1 : last().neverFiredFraction();
+  }
+
   public long validRows() {
     return validRows;
   }

@@ -24,29 +24,36 @@ final class TrainingData {
   final int dim;
   final int workers;
   final int rounds;
+  final int localSteps;
   final long rows;
   final double[] mean;
   final InvalidRows invalid;
 
-  private TrainingData(JavaRDD<float[]> blocks, int dim, int workers, int rounds, long rows, double[] mean,
-      InvalidRows invalid) {
+  private TrainingData(JavaRDD<float[]> blocks, int dim, int workers, int rounds, int localSteps, long rows,
+      double[] mean, InvalidRows invalid) {
     this.blocks = blocks;
     this.dim = dim;
     this.workers = workers;
     this.rounds = rounds;
+    this.localSteps = localSteps;
     this.rows = rows;
     this.mean = mean;
     this.invalid = invalid;
   }
 
-  /** Reads, validates, lays out and persists the rows; runs one job that materializes the cache. */
-  static TrainingData prepare(Dataset<Row> df, InputColumn col, int dim, int workers, int rowsPerSlice,
+  /**
+   * Reads, validates, lays out and persists the rows (slices of localSteps blocks; 0 = chosen from
+   * the row count by {@link Recipe#localSteps}); runs one job that materializes the cache.
+   */
+  static TrainingData prepare(Dataset<Row> df, InputColumn col, int dim, int workers, int localSteps,
       int batchSize, long seed, boolean skipInvalid) {
     Dataset<Row> input = df.select(col.name);
     long n = input.count();
     if (n == 0) {
       throw new IllegalArgumentException("the input dataset is empty: no rows in column '" + col.name + "'");
     }
+    int steps = Recipe.localSteps(localSteps, n, workers, batchSize);
+    int rowsPerSlice = Math.multiplyExact(steps, batchSize);
     int rounds = (int) Math.max(1, (n + (long) workers * rowsPerSlice - 1) / ((long) workers * rowsPerSlice));
     int slices = Math.multiplyExact(workers, rounds);
     InvalidRows invalid = new InvalidRows(df.sparkSession().sparkContext());
@@ -68,7 +75,7 @@ final class TrainingData {
     for (int j = 0; j < dim; j++) {
       mean[j] = sum[j] / valid;
     }
-    return new TrainingData(blocks, dim, workers, rounds, valid, mean, invalid);
+    return new TrainingData(blocks, dim, workers, rounds, steps, valid, mean, invalid);
   }
 
   /** The row length: the most frequent length among the first non-null rows. */
@@ -87,6 +94,23 @@ final class TrainingData {
       counts.merge(len, 1, Integer::sum);
     }
     return counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+  }
+
+  /** Up to maxRows rows from the first slices (every slices-th row of each input partition) as one array. */
+  float[] sample(int maxRows, int batchSize) {
+    List<float[]> taken = blocks.take((maxRows + batchSize - 1) / batchSize);
+    int rowsTaken = 0;
+    for (float[] b : taken) {
+      rowsTaken += b.length / dim;
+    }
+    float[] out = new float[Math.min(maxRows, rowsTaken) * dim];
+    int pos = 0;
+    for (float[] b : taken) {
+      int n = Math.min(b.length, out.length - pos);
+      System.arraycopy(b, 0, out, pos, n);
+      pos += n;
+    }
+    return out;
   }
 
   void release() {

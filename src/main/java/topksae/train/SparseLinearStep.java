@@ -18,7 +18,8 @@ import topksae.model.TopKSelect;
 
 /**
  * The fused training step of the common case: a {@link TopKSAE} with the plain linear encoder, a
- * built-in dictionary normalization (with or without the multiplier), MSE loss, clip_grad_norm_ and
+ * built-in dictionary normalization (with or without the multiplier), MSE loss (plus the paper AuxK
+ * when configured), clip_grad_norm_ (after the decoder-gradient projection when configured) and
  * Adam. It gives the result of {@link Trainer}'s generic path (to float rounding) with one dense
  * GEMM per step and sparse work for the rest. It updates the parameters and the Adam moments in
  * place but does not fill the parameters' grad buffers. Disable it with -Dtopksae.fused=false.
@@ -47,6 +48,8 @@ public final class SparseLinearStep {
                 sae.dictionaryLayer().weights().value(), mult, useMult,
                 DictNorm.Kind.of(sae.config().normalization), ((TopKSAE) sae).topK());
         kernel.useBf16(Precision.useBf16(cfg.precision));
+        kernel.auxK(paperAuxK(cfg) ? cfg.kAux : 0);
+        kernel.decoderGradProjection(cfg.decoderGradProjection);
         String[] names = {linear.weight().name(), linear.bias().name(), "dictionary._weights", "dictionary.multiplier"};
         order = new int[useMult ? 4 : 3];
         for (int p = 0; p < order.length; p++) {
@@ -70,7 +73,7 @@ public final class SparseLinearStep {
     /** True when the fused step computes exactly what the generic step would. */
     public static boolean supports(SAE sae, TrainConfig cfg) {
         if (!Boolean.parseBoolean(System.getProperty("topksae.fused", "true"))
-                || sae == null || sae.getClass() != TopKSAE.class || cfg.auxKPenalty != 0
+                || sae == null || sae.getClass() != TopKSAE.class || cfg.auxKPenalty != 0 && !paperAuxK(cfg)
                 || !(sae.encoder() instanceof MLPEncoder e) || !e.isPlainLinear()
                 || ((TopKSAE) sae).selector() != TopKSelect.DEFAULT
                 || !"cpu".equals(sae.device())) {
@@ -82,6 +85,11 @@ public final class SparseLinearStep {
                 && sae.dictionaryLayer().weights().value().dataType() == DataType.FLOAT;
     }
 
+    /** True when cfg asks for the paper AuxK (which the fused step computes). */
+    static boolean paperAuxK(TrainConfig cfg) {
+        return cfg.auxKPenalty != 0 && "paper".equals(cfg.auxKMode);
+    }
+
     /** s when it is bound to this model and optimizer, else a new step for them. */
     public static SparseLinearStep reuse(SparseLinearStep s, SAE sae, TrainConfig cfg, Adam adam) {
         if (s != null && s.sae == sae && s.cfg == cfg && s.adam == adam && s.linear == linearOf(sae)) {
@@ -91,7 +99,13 @@ public final class SparseLinearStep {
     }
 
     /** One training step on x (any input shape the model accepts); returns its statistics. */
-    public StepStats step(INDArray x) {
+    public StepStats step(INDArray x) { return step(x, null); }
+
+    /**
+     * One training step on x; with the paper AuxK configured, dead marks the concepts it may use
+     * (null or none dead: no AuxK term this step).
+     */
+    public StepStats step(INDArray x, boolean[] dead) {
         if (!sae.isTraining()) {
             sae.train();
         }
@@ -104,7 +118,7 @@ public final class SparseLinearStep {
         }
         int t = adam.advanceStep();
         SparseLinearKernel.Result r = kernel.step(tokens, m, v, new SparseLinearKernel.Hyper(
-                adam.lr(), adam.beta1(), adam.beta2(), adam.eps(), cfg.clipGrad, t));
+                adam.lr(), adam.beta1(), adam.beta2(), adam.eps(), cfg.clipGrad, t), dead, cfg.auxKPenalty);
         StepStats s = new StepStats();
         s.tokens = r.tokens;
         s.loss = r.loss;

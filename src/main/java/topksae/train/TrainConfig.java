@@ -14,8 +14,14 @@ public final class TrainConfig implements java.io.Serializable {
     /** "overcomplete" (top_k_auxiliary_loss) or "paper" (k_aux over dead latents). */
     public String auxKMode = "overcomplete";
     public int kAux = 512;
-    /** A latent is dead (paper AuxK) after this many training tokens without firing. */
+    /** A latent is dead (paper AuxK, dead metric) after this many training tokens without firing. */
     public long deadTokens = 10_000_000L;
+    /**
+     * Gao et al.'s decoder-gradient projection: before clipping and Adam, remove from each dictionary
+     * row's gradient its component along the row (with the l2 norm the row stays on the unit sphere
+     * to first order). Off = overcomplete's step.
+     */
+    public boolean decoderGradProjection = false;
     /**
      * Encoder GEMM precision of the fused step: "float32", "bf16" (bf16 inputs, float32 output; top-k,
      * loss, backward, Adam and the weights stay float32) or "auto" (bf16 where the CPU has AMX or

@@ -20,6 +20,7 @@ public final class Trainer {
     private final Loss loss;
     private final DeadLatents dead;
     private SparseLinearStep fast;
+    private final boolean[] deadMask;
 
     public Trainer(SAE sae, TrainConfig cfg) {
         this(sae, cfg, null);
@@ -33,6 +34,7 @@ public final class Trainer {
         this.params = sae.parameters();
         this.adam.init(params);
         this.dead = new DeadLatents(sae.nbConcepts(), cfg.deadTokens);
+        this.deadMask = new boolean[sae.nbConcepts()];
         this.loss = customLoss != null ? customLoss : lossFor(cfg, dead);
     }
 
@@ -51,11 +53,14 @@ public final class Trainer {
     public StepStats step(INDArray x) {
         if (SparseLinearStep.supports(sae, cfg)) {
             fast = SparseLinearStep.reuse(fast, sae, cfg, adam);
-            StepStats s = fast.step(x);
+            StepStats s = fast.step(x, SparseLinearStep.paperAuxK(cfg) ? dead.mask(deadMask) : null);
             dead.update(s.fireCounts, s.tokens);
             return s;
         }
         Pass p = forwardBackward(x);
+        if (cfg.decoderGradProjection) {
+            projectDecoderGradient();
+        }
         clipGradients();
         applyUpdate();
         StepStats s = StepStats.of(p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
@@ -76,6 +81,18 @@ public final class Trainer {
         sae.backward(r.gradXHat(), r.gradPreCodes(), r.gradCodes());
         sae.backwardDictionary(r.gradDictionary(), dict);
         return new Pass(tokens, out, r);
+    }
+
+    /**
+     * Gao et al.'s projection: removes from each dictionary row's gradient its component along the row
+     * (the weights as the last read left them), before clipping and Adam.
+     */
+    public void projectDecoderGradient() {
+        Parameter w = sae.dictionaryLayer().weights();
+        INDArray v = w.value();
+        INDArray g = w.grad();
+        INDArray along = g.mul(v).sum(true, 1).divi(v.mul(v).sum(true, 1).addi(Float.MIN_NORMAL));
+        g.subi(v.mulColumnVector(along));
     }
 
     /** clip_grad_norm_ if enabled; returns the total norm before clipping (NaN when off). */

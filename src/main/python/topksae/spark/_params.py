@@ -39,9 +39,13 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("normalization", _S, "l2",
               "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name"),
     ParamSpec("useMultiplier", _B, False, "learn a scalar multiplier on the dictionary"),
-    ParamSpec("learningRate", _F, 5e-4, "Adam learning rate of the local steps, > 0"),
+    ParamSpec("learningRate", _F, 5e-4,
+              "peak Adam learning rate of the local steps; 0 or unset = automatic from "
+              "nbConcepts, topK and workers x batchSize"),
     ParamSpec("batchSize", _I, 1024, "rows per local step on each worker, > 0"),
-    ParamSpec("localSteps", _I, 20, "local steps per worker between two averagings, > 0"),
+    ParamSpec("localSteps", _I, 20,
+              "local steps per worker between two averagings; 0 = automatic from the rows, "
+              "workers and batchSize"),
     ParamSpec("maxEpochs", _I, 1, "passes over the data, > 0"),
     ParamSpec("maxTokens", _I, 0, "stop after this many rows (tokens) in total; 0 = no limit"),
     ParamSpec("numWorkers", _I, 0,
@@ -53,9 +57,11 @@ PARAM_SPECS: List[ParamSpec] = [
               "Adam state across rounds: averaged (broadcast and averaged with the weights) "
               "or local (kept per worker)"),
     ParamSpec("outerOptimizer", _S, "average",
-              "update applied to the averaged weights: average (take the mean) "
-              "or nesterov (DiLoCo outer step)"),
-    ParamSpec("outerLearningRate", _F, 0.7, "learning rate of the nesterov outer step, > 0"),
+              "update applied to the averaged weights: average (take the mean), sgd "
+              "(prev + outerLearningRate x (mean - prev)) or nesterov (DiLoCo outer step)"),
+    ParamSpec("outerLearningRate", _F, 0.7,
+              "learning rate of the sgd or nesterov outer step; 0 = automatic from the number "
+              "of workers"),
     ParamSpec("outerMomentum", _F, 0.9, "momentum of the nesterov outer step, in [0, 1)"),
     ParamSpec("handleInvalid", _S, "error",
               "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) "
@@ -65,15 +71,38 @@ PARAM_SPECS: List[ParamSpec] = [
               "W_enc = W_dec^T), default (the core model's), or auto (tied for the linear "
               "encoder, else default)"),
     ParamSpec("decoderBiasInit", _S, "none",
-              "fixed input offset: none (exact core model) or mean (subtract the data mean "
-              "before encoding, add it back after decoding)"),
-    ParamSpec("deadTokens", _I, 10_000_000,
-              "a concept is dead if it did not fire in this many tokens, > 0"),
+              "fixed input offset: none (exact core model), mean or geometric_median (of a "
+              "sample) of the data: subtracted before encoding, added back after decoding"),
+    ParamSpec("deadTokens", _I, None,
+              "a concept is dead if it did not fire in the last this many tokens (the AuxK dead "
+              "set and the dead metric), > 0; unset = min(10M, the tokens of one epoch)"),
+    # AuxK, decoder-gradient projection (one block)
+    ParamSpec("auxKMode", _S, "paper",
+              "AuxK loss when auxKPenalty > 0: paper (Gao et al.: the kAux largest pre-activations "
+              "of the dead concepts reconstruct the residual) or overcomplete (its "
+              "top_k_auxiliary_loss)"),
+    ParamSpec("kAux", _I, None,
+              "dead concepts per row in the paper AuxK, > 0; unset = min(512, nbConcepts/2)"),
+    ParamSpec("decoderGradProjection", _B, False,
+              "remove from each dictionary row's gradient its component along the row before "
+              "the Adam step (Gao et al.)"),
     ParamSpec("checkpointDir", _S, "", "directory for training checkpoints; empty = none"),
     ParamSpec("checkpointInterval", _I, 0,
               "write a checkpoint every this many rounds; 0 = never"),
     ParamSpec("resumeFrom", _S, "",
               "checkpoint directory to resume training from; empty = fresh start"),
+    # the training recipe (docs/training.md, "The recipe")
+    ParamSpec("lrSchedule", _S, "constant",
+              "learning rate over the planned steps: constant, linear, cosine or wsd "
+              "(warm-up, stable, decay)"),
+    ParamSpec("warmupSteps", _I, 0, "linear warm-up over this many global steps; 0 = none"),
+    ParamSpec("warmupFraction", _F, 0.0,
+              "linear warm-up over this fraction of the planned steps (the longer of the two "
+              "warm-ups wins), in [0, 1)"),
+    ParamSpec("decayFraction", _F, 0.2,
+              "wsd: the fraction of the planned steps spent decaying, in (0, 1]"),
+    ParamSpec("finalLrFraction", _F, 0.1,
+              "linear, cosine, wsd: the last step's rate as a fraction of the peak, in [0, 1]"),
 ]
 
 PARAM_NAMES: List[str] = [s.name for s in PARAM_SPECS]
@@ -163,6 +192,16 @@ class TopKSAEParams(Params):
             return self.getOrDefault(self.topK)
         return max(self.getNbConcepts() // 10, 1)
 
+    def getKAux(self) -> int:
+        """kAux if set, else min(512, max(nbConcepts // 2, 1)) (the JVM side's default)."""
+        if self.isSet(self.kAux):
+            return self.getOrDefault(self.kAux)
+        return min(512, max(self.getNbConcepts() // 2, 1))
+
+    def getDeadTokens(self) -> Optional[int]:
+        """deadTokens if set, else None: the fit uses min(10M, the tokens of one epoch)."""
+        return self.getOrDefault(self.deadTokens) if self.isSet(self.deadTokens) else None
+
     def paramValues(self) -> Dict[str, Any]:
         """Every Param with a value (set or default), by name: a plain dict."""
         return {p.name: self.getOrDefault(p) for p in self.params if self.isDefined(p)}
@@ -171,7 +210,7 @@ class TopKSAEParams(Params):
 for _spec in PARAM_SPECS:
     setattr(TopKSAEParams, _spec.name,
             Param(Params._dummy(), _spec.name, _spec.doc, typeConverter=_spec.converter))
-    if _spec.name != "topK":
+    if _spec.name not in ("topK", "kAux", "deadTokens"):
         setattr(TopKSAEParams, "get" + _cap(_spec.name), _getter(_spec.name))
 
 

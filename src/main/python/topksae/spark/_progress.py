@@ -78,13 +78,16 @@ def eta(records: Sequence[Dict[str, float]], planned: float, window: int = WINDO
 
 
 def postfix(records: Sequence[Dict[str, float]], planned: float) -> str:
-    """The text after the bar: eta, tokens/s, FVU, L0, dead %."""
+    """The text after the bar: eta, tokens/s, FVU, L0, dead % (in the deadTokens window, and
+    since the start), epoch."""
     if not records:
         return "waiting for the first round"
     last, r = records[-1], rate(records)
-    return "eta %s, %s tok/s, fvu %.4f, l0 %.1f, dead %.1f%%, epoch %d" % (
+    never = last.get("neverFiredFraction")
+    return "eta %s, %s tok/s, fvu %.4f, l0 %.1f, dead %.1f%%%s, epoch %d" % (
         duration(eta(records, planned)), "?" if r is None else _si(r), last["fvu"], last["l0"],
-        100 * last["deadFraction"], int(last["epoch"]) + 1)
+        100 * last["deadFraction"], "" if never is None else " (never fired %.1f%%)" % (100 * never),
+        int(last["epoch"]) + 1)
 
 
 def _si(x: float) -> str:

@@ -41,7 +41,7 @@ class ReportWriterTest {
   void writesChartsAndHtml() throws Exception {
     List<RoundStats> rounds = new ArrayList<>();
     for (int r = 1; r <= 20; r++) {
-      rounds.add(new RoundStats(r, r * 4096L, 1.0 / r, 0.9 / Math.sqrt(r), 8, 0.01, 5e4, 0.08));
+      rounds.add(new RoundStats(r, r * 4096L, 1.0 / r, 0.9 / Math.sqrt(r), 8, 0.01, 0.2, 4096, 5e4, 0.08));
     }
     long[] counts = new long[64];
     for (int i = 0; i < counts.length; i++) {

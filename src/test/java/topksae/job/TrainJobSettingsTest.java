@@ -60,6 +60,22 @@ class TrainJobSettingsTest {
   }
 
   @Test
+  void auxKFlagsAndTheEarlierSpellingParse() {
+    JobCommand cmd = new JobCommand(TrainJob.settings());
+    Map<String, Object> v = cmd.parse(new String[] {"--aux-k-mode", "overcomplete", "--k-aux", "64",
+        "--aux-kpenalty", "0.03125", "--decoder-grad-projection"}, Map.of()).values();
+    assertEquals("overcomplete", v.get("auxKMode"));
+    assertEquals(64, v.get("kAux"));
+    assertEquals(0.03125, v.get("auxKPenalty"));
+    assertEquals(Boolean.TRUE, v.get("decoderGradProjection"));
+    assertEquals(0.5, cmd.parse(new String[] {"--aux-k-penalty", "0.5"}, Map.of()).values().get("auxKPenalty"));
+    assertEquals(2, run(Map.of(), "--aux-k-mode", "both"));
+    assertTrue(err().contains("--aux-k-mode"), err());
+    String help = cmd.usage();
+    assertTrue(help.contains("--aux-k-mode=") && help.contains("--k-aux=") && help.contains("property spark.topksae.kAux, default: (unset)"), help);
+  }
+
+  @Test
   void everyEstimatorParamIsASetting() {
     TopKSAEEstimator est = new TopKSAEEstimator();
     for (var p : est.params()) {

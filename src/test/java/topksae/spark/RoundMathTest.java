@@ -12,6 +12,9 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import topksae.io.HadoopSafetensors;
+import topksae.io.SafetensorsFile;
+import topksae.io.Tensor;
 
 /** The driver-side pieces of a round without Spark: outer step, dead concepts, sums, tensor files. */
 class RoundMathTest {
@@ -46,17 +49,6 @@ class RoundMathTest {
   }
 
   @Test
-  void deadConceptsAreCountedOverTheWindow() {
-    DeadLatents d = new DeadLatents(4, 100);
-    d.update(60, new long[] {1, 0, 0, 2});
-    assertEquals(0.5, d.deadFraction(), 1e-12, "never fired so far");
-    d.update(60, new long[] {0, 3, 0, 0});
-    assertEquals(0.25, d.deadFraction(), 1e-12, "concept 2 never fired; 0 and 3 fired 60 tokens ago");
-    d.update(60, new long[] {0, 0, 0, 0});
-    assertEquals(0.75, d.deadFraction(), 1e-12, "0, 2, 3 silent for >= 100 tokens");
-  }
-
-  @Test
   void roundResultsSumAndSkipRejectedWorkers() {
     RoundResult a = RoundResult.of(new float[] {1, 2}, null, stats(10), 1.0);
     RoundResult b = RoundResult.of(new float[] {3, 4}, null, stats(5), 2.0);
@@ -71,23 +63,25 @@ class RoundMathTest {
   }
 
   @Test
-  void tensorFilesRoundTrip(@TempDir Path dir) throws Exception {
-    Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
-    t.put("w", TensorFile.Tensor.of(new float[] {1.5f, -2f, 3f, 4f, 5f, 6f}, 2, 3));
-    t.put("scalar", TensorFile.Tensor.of(new float[] {7f}));
-    t.put("n", new TensorFile.Tensor(new long[] {2}, null, new long[] {-1, 1L << 40}));
+  void tensorFilesRoundTripOnAHadoopFileSystem(@TempDir Path dir) throws Exception {
+    Map<String, Tensor> t = new LinkedHashMap<>();
+    t.put("w", Tensor.f32(new long[] {2, 3}, new float[] {1.5f, -2f, 3f, 4f, 5f, 6f}));
+    t.put("scalar", Tensor.f32(new long[0], new float[] {7f}));
+    t.put("n", Tensor.i64(new long[] {2}, new long[] {-1, 1L << 40}));
     String path = dir.resolve("x.safetensors").toString();
-    TensorFile.write(path, new Configuration(), t, Map.of("format", "test"));
-    TensorFile.Contents c = TensorFile.read(path, new Configuration());
+    HadoopSafetensors.Written w = HadoopSafetensors.write(path, new Configuration(),
+        new SafetensorsFile(t, Map.of("format", "test")));
+    SafetensorsFile c = HadoopSafetensors.read(path, new Configuration(), w);
     assertEquals("test", c.metadata().get("format"));
     assertArrayEquals(new long[] {2, 3}, c.tensors().get("w").shape());
-    assertArrayEquals(new float[] {1.5f, -2f, 3f, 4f, 5f, 6f}, c.tensors().get("w").f32());
+    assertArrayEquals(new float[] {1.5f, -2f, 3f, 4f, 5f, 6f}, c.tensors().get("w").toFloats());
     assertEquals(0, c.tensors().get("scalar").shape().length);
-    assertArrayEquals(new long[] {-1, 1L << 40}, c.tensors().get("n").i64());
+    assertArrayEquals(new long[] {-1, 1L << 40}, c.tensors().get("n").toLongs());
     byte[] raw = java.nio.file.Files.readAllBytes(dir.resolve("x.safetensors"));
     long header = java.nio.ByteBuffer.wrap(raw, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     assertEquals(0, header % 8);
     assertEquals(8 + header + 6 * 4 + 4 + 2 * 8, raw.length);
+    assertEquals(raw.length, w.length());
   }
 
   private static topksae.train.StepStats stats(long tokens) {

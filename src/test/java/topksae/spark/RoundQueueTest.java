@@ -25,13 +25,14 @@ class RoundQueueTest {
     q.onStart(new FitPlan(1000, 2, 4, 0, 3000));
     double[] plan = q.plan();
     assertArrayEquals(new double[] {1000, 2, 4, 0, 3000}, java.util.Arrays.copyOf(plan, 5));
-    q.onRound(new RoundRecord(0, 0, 250, 250, 1.5, 0.8, 4, 0.1, 2.0, 0.1, 2, 0), null);
-    q.onRound(new RoundRecord(0, 1, 250, 500, 1.2, 0.6, 4, 0.05, 1.0, 0.1, 2, 0), null);
+    q.onRound(new RoundRecord(0, 0, 250, 250, 1.5, 0.8, 4, 0.1, 0.3, 1000, 2.0, 0.1, 2, 0), null);
+    q.onRound(new RoundRecord(0, 1, 250, 500, 1.2, 0.6, 4, 0.05, 0.25, 1000, 1.0, 0.1, 2, 0), null);
     assertEquals(2, q.size());
     double[] tail = q.since(1);
     assertEquals(RoundQueue.FIELDS.length, tail.length);
     assertEquals(500, tail[3]);
     assertEquals(0.6, tail[5]);
+    assertEquals(0.25, tail[8], "neverFiredFraction");
     assertTrue(tail[RoundQueue.FIELDS.length - 1] >= plan[5], "arrival times grow");
     assertEquals(0, q.since(2).length);
   }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import topksae.analysis.ConceptAnalysis;
-import topksae.io.ModelFiles;
 
 /** The evaluator inside Spark's tuning, and exported files imported back as models that transform. */
 class SparkInteropTest {

@@ -2,6 +2,7 @@ package topksae.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -47,10 +48,13 @@ class TopKSAEEstimatorTest {
         .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied");
   }
 
-  /** Centred FVU of a model over all rows, computed on the driver with the core model. */
+  /** Centred FVU of a model over all rows, computed on the driver with the core model (minus the input offset). */
   static double fvu(TopKSAEModel m) {
     SAE sae = m.sae();
     INDArray x = Nd4j.create(data.rows.toArray(new float[0][]));
+    if (m.preBias() != null) {
+      x.subiRowVector(Nd4j.create(m.preBias()));
+    }
     SAE.Output out = sae.forward(x);
     return StepStats.of(0, x, out.xHat(), out.codes()).fvu();
   }
@@ -110,6 +114,30 @@ class TopKSAEEstimatorTest {
     TopKSAEModel resumed = estimator(2).setMaxEpochs(2).setResumeFrom(ckpt).fit(parquet);
     assertArrayEquals(full.flatState(), resumed.flatState());
     assertEquals(full.summary().tokensSeen(), resumed.summary().tokensSeen());
+  }
+
+  @Test
+  void theAutomaticRecipeTrainsAndResumesExactly(@TempDir Path dir) {
+    String ckpt = dir.resolve("ckpt").toString();
+    TopKSAEModel full = recipe().fit(parquet);
+    TopKSAEEstimator interrupted = recipe().setCheckpointDir(ckpt).setCheckpointInterval(1).addRoundListener((r, st) -> {
+      if (r.round() == 9) {
+        throw new IllegalStateException("stopped on purpose");
+      }
+    });
+    assertThrows(RuntimeException.class, () -> interrupted.fit(parquet));
+    TopKSAEModel resumed = recipe().setResumeFrom(ckpt).fit(parquet);
+    assertArrayEquals(full.flatState(), resumed.flatState(), "the rates follow the global step after a resume");
+    assertArrayEquals(full.preBias(), resumed.preBias());
+    assertEquals(16, full.summary().roundsPerEpoch(), "8192 rows / (2 x 64) = 64 steps an epoch / 16 = 4 per round");
+    List<RoundRecord> rounds = full.summary().rounds();
+    assertTrue(fvu(full) < 0.75 * rounds.get(0).fvu(), "fvu " + fvu(full) + " after a first round at " + rounds.get(0));
+  }
+
+  /** Automatic rate, local steps and outer rate; cosine decay with warm-up; geometric-median offset. */
+  static TopKSAEEstimator recipe() {
+    return estimator(2).setMaxEpochs(1).setLearningRate(0).setLocalSteps(0).setOuterOptimizer("sgd").setOuterLearningRate(0)
+        .setLrSchedule("cosine").setWarmupFraction(0.1).setDecoderBiasInit("geometric_median");
   }
 
   @Test

@@ -106,4 +106,34 @@ class TopKSAEParamsTest {
     assertEquals(4, c.getTopK());
     assertEquals(c.uid(), c.nbConcepts().parent());
   }
+
+  @Test
+  void auxKParamsReachTheTrainConfig() {
+    TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(256);
+    assertEquals("paper", e.getAuxKMode());
+    assertEquals(128, e.getKAux());
+    assertEquals(512, e.setNbConcepts(4096).getKAux());
+    assertFalse(e.getDecoderGradProjection());
+    topksae.train.TrainConfig t = e.setAuxKPenalty(1.0 / 32).setKAux(64).setDecoderGradProjection(true)
+        .trainConfig(1, 1000);
+    assertEquals("paper", t.auxKMode);
+    assertEquals(64, t.kAux);
+    assertEquals(1.0 / 32, t.auxKPenalty);
+    assertTrue(t.decoderGradProjection);
+    assertEquals("overcomplete", e.setAuxKMode("overcomplete").trainConfig(1, 1000).auxKMode);
+    assertThrows(IllegalArgumentException.class, () -> e.setAuxKMode("gao"));
+    assertThrows(IllegalArgumentException.class, () -> e.setKAux(0));
+  }
+
+  @Test
+  void deadWindowDefaultsToWhatTheRunSees() {
+    TopKSAEEstimator e = new TopKSAEEstimator();
+    assertFalse(e.isSet(e.deadTokens()));
+    assertEquals(50_000, e.trainConfig(1, e.visibleTokens(50_000)).deadTokens, "one epoch");
+    assertEquals(10_000_000, e.trainConfig(1, e.visibleTokens(80_000_000)).deadTokens, "the paper's 10M");
+    e.setMaxTokens(20_000);
+    assertEquals(20_000, e.trainConfig(1, e.visibleTokens(50_000)).deadTokens, "maxTokens cuts the run");
+    e.setDeadTokens(7);
+    assertEquals(7, e.trainConfig(1, e.visibleTokens(50_000)).deadTokens, "set = as set");
+  }
 }

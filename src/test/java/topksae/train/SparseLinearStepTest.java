@@ -22,7 +22,7 @@ import topksae.model.TopKSelect;
 
 /** The fused step against the generic exact path of {@link Trainer}, on identical models and batches. */
 class SparseLinearStepTest {
-    private static TopKSAE model(int[] shape, int n, int k, String norm, boolean mult, float m) {
+    static TopKSAE model(int[] shape, int n, int k, String norm, boolean mult, float m) {
         TopKSAE s = new TopKSAE(shape, n, k, null, new DictionaryParams(norm, mult), "cpu", null, 7L);
         if (mult) {
             s.stateDict().get("dictionary.multiplier").assign(m);
@@ -37,7 +37,7 @@ class SparseLinearStepTest {
         return StepStats.of(p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
     }
 
-    private static void assertStateClose(SAE want, SAE got, double tol, String at) {
+    static void assertStateClose(SAE want, SAE got, double tol, String at) {
         for (Map.Entry<String, INDArray> e : want.stateDict().entrySet()) {
             float[] a = e.getValue().castTo(DataType.FLOAT).data().asFloat();
             float[] b = got.stateDict().get(e.getKey()).castTo(DataType.FLOAT).data().asFloat();
@@ -47,7 +47,7 @@ class SparseLinearStepTest {
         }
     }
 
-    private static void assertAdamClose(Adam want, Adam got, String at) {
+    static void assertAdamClose(Adam want, Adam got, String at) {
         float[] a = want.flatState();
         float[] b = got.flatState();
         assertEquals(a.length, b.length);
