@@ -39,7 +39,9 @@ def test_package_imports_from_the_jar_alone(jar):
 def test_spark_connect_service_entries_name_classes_in_the_jar(jar):
     z = zipfile.ZipFile(jar)
     for service, cls in [("org.apache.spark.ml.Estimator", "topksae.spark.TopKSAEEstimator"),
-                         ("org.apache.spark.ml.Transformer", "topksae.spark.TopKSAEModel")]:
+                         ("org.apache.spark.ml.Transformer", "topksae.spark.TopKSAEModel"),
+                         ("org.apache.spark.ml.evaluation.Evaluator",
+                          "topksae.spark.TopKSAEEvaluator")]:
         lines = [l.strip() for l in z.read("META-INF/services/" + service).decode().splitlines()
                  if l.strip() and not l.startswith("#")]
         assert cls in lines
