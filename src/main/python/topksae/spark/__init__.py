@@ -15,7 +15,7 @@ from pyspark.ml.wrapper import JavaEstimator, JavaModel
 from topksae.spark._params import (MODEL_SETTABLE, PARAM_NAMES, PARAM_SPECS, TopKSAEParams,
                                    add_setters, check_names, describe, set_signature)
 from topksae.spark._summary import TopKSAETrainingSummary
-from topksae.spark import _jvm, _progress
+from topksae.spark import _jvm, _mlflow, _progress
 
 __all__ = ["TopKSAEEstimator", "TopKSAEModel", "TopKSAETrainingSummary", "TopKSAEParams",
            "PARAM_SPECS"]
@@ -67,9 +67,10 @@ class TopKSAEEstimator(JavaEstimator["TopKSAEModel"], TopKSAEParams,
 
     def _fit_java(self, dataset: Any) -> Any:
         self._transfer_params_to_java()
-        if not _progress.wanted(self._progress):
+        show, log = _progress.wanted(self._progress), _mlflow.round_logger()
+        if not show and log is None:
             return self._java_obj.fit(dataset._jdf)
-        return _progress.fit(self._java_obj, dataset._jdf)
+        return _progress.fit(self._java_obj, dataset._jdf, show=show, on_records=log)
 
     def _create_model(self, java_model: Any) -> "TopKSAEModel":
         return TopKSAEModel(java_model)

@@ -9,7 +9,7 @@ the first round also pays for the executors' start-up.
 import os
 import sys
 import uuid
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 #: Round records used for the rate behind the ETA (the newest ones).
 WINDOW = 20
@@ -107,16 +107,22 @@ def _bar(**kwargs: Any) -> Any:
         return text_tqdm(**kwargs)
 
 
-class _Poller:
-    """Reads the JVM RoundQueue and Spark's status tracker; owns the two bars."""
+RecordSink = Callable[[List[Dict[str, float]]], None]
 
-    def __init__(self, sc: Any, queue: Any, tag: str) -> None:
+
+class _Poller:
+    """Reads the JVM RoundQueue and Spark's status tracker; owns the two bars (if shown) and
+    hands new round records to `on_records` (e.g. the MLflow logger)."""
+
+    def __init__(self, sc: Any, queue: Any, tag: str, show: bool = True,
+                 on_records: Optional[RecordSink] = None) -> None:
         self.sc, self.queue, self.tag = sc, queue, tag
+        self.show, self.on_records = show, on_records
         self.fields: List[str] = list(queue.fields())
         self.records: List[Dict[str, float]] = []
         self.plan: Optional[Dict[str, float]] = None
         self.prep = _bar(desc="topksae: read and cache", total=None,
-                         bar_format="{desc} [{elapsed}{postfix}]")
+                         bar_format="{desc} [{elapsed}{postfix}]") if show else None
         self.train: Any = None
         self.broken = False
 
@@ -128,35 +134,48 @@ class _Poller:
             self.poll()
         except Exception as e:  # noqa: BLE001 - the bar is a nicety
             self.broken = True
-            (self.train or self.prep).write("topksae: progress updates stopped: %r" % (e,))
+            import warnings
+            warnings.warn("topksae: progress updates stopped: %r" % (e,))
 
     def poll(self) -> None:
         if self.plan is None:
             plan = self.queue.plan()
             if plan is None:
-                self.prep.set_postfix_str(self._tasks(), refresh=True)
+                if self.show:
+                    self.prep.set_postfix_str(self._tasks(), refresh=True)
                 return
             keys = ("rows", "workers", "roundsPerEpoch", "tokensDone", "tokensPlanned", "arrivedSeconds")
             self.plan = dict(zip(keys, (float(v) for v in plan)))
-            self.prep.set_postfix_str("%d rows, %d workers x %d rounds per epoch" % (
-                self.plan["rows"], self.plan["workers"], self.plan["roundsPerEpoch"]), refresh=False)
-            self.prep.close()
-            self.train = _bar(desc="topksae: train", total=int(self.plan["tokensPlanned"]),
-                              initial=int(self.plan["tokensDone"]), unit="tok", unit_scale=True,
-                              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tokens "
-                                         "[{elapsed}{postfix}]")
-        self._read_records()
-        self.train.n = int(self.records[-1]["tokensSeen"]) if self.records else self.train.n
-        self.train.set_postfix_str(postfix(self.records, self.plan["tokensPlanned"]), refresh=True)
+            if self.show:
+                self._start_training_bar()
+        new = self._read_records()
+        if new and self.on_records is not None:
+            self.on_records(new)
+        if self.show:
+            self.train.n = int(self.records[-1]["tokensSeen"]) if self.records else self.train.n
+            self.train.set_postfix_str(postfix(self.records, self.plan["tokensPlanned"]), refresh=True)
 
-    def _read_records(self) -> None:
+    def _start_training_bar(self) -> None:
+        assert self.plan is not None
+        self.prep.set_postfix_str("%d rows, %d workers x %d rounds per epoch" % (
+            self.plan["rows"], self.plan["workers"], self.plan["roundsPerEpoch"]), refresh=False)
+        self.prep.close()
+        self.train = _bar(desc="topksae: train", total=int(self.plan["tokensPlanned"]),
+                          initial=int(self.plan["tokensDone"]), unit="tok", unit_scale=True,
+                          bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tokens "
+                                     "[{elapsed}{postfix}]")
+
+    def _read_records(self) -> List[Dict[str, float]]:
+        """The records that arrived since the last call (also appended to self.records)."""
         from topksae.spark import _jvm
         if self.queue.size() <= len(self.records):
-            return
+            return []
         flat = _jvm.vector(self.queue.since(len(self.records)), "double")
         width = len(self.fields)
-        for i in range(0, len(flat), width):
-            self.records.append(dict(zip(self.fields, (float(v) for v in flat[i:i + width]))))
+        new = [dict(zip(self.fields, (float(v) for v in flat[i:i + width])))
+               for i in range(0, len(flat), width)]
+        self.records.extend(new)
+        return new
 
     def _tasks(self) -> str:
         """Tasks done / total of the fit's running stages (Spark's status tracker)."""
@@ -172,6 +191,10 @@ class _Poller:
         return "%d Spark jobs, tasks %d/%d" % (len(jobs), done, total) if jobs else "starting"
 
     def close(self, finished: bool) -> None:
+        if not self.show:
+            if finished:
+                self.safe_poll()
+            return
         if self.train is not None:
             if finished:
                 self.safe_poll()
@@ -180,9 +203,11 @@ class _Poller:
             self.prep.close()
 
 
-def fit(java_estimator: Any, jdf: Any) -> Any:
-    """Runs ``java_estimator.fit(jdf)`` in a thread with a progress bar; returns the Java model.
-    Ctrl-C (KeyboardInterrupt) cancels the fit's Spark jobs."""
+def fit(java_estimator: Any, jdf: Any, show: bool = True,
+        on_records: Optional[RecordSink] = None) -> Any:
+    """Runs ``java_estimator.fit(jdf)`` in a thread with a progress bar (if `show`), handing the
+    round records to `on_records` as they arrive; returns the Java model. Ctrl-C
+    (KeyboardInterrupt) cancels the fit's Spark jobs."""
     from pyspark import InheritableThread, SparkContext
     sc = SparkContext._active_spark_context
     queue = sc._jvm.topksae.spark.RoundQueue()
@@ -200,7 +225,7 @@ def fit(java_estimator: Any, jdf: Any) -> Any:
         finally:
             sc.removeJobTag(tag)
 
-    poller = _Poller(sc, queue, tag)
+    poller = _Poller(sc, queue, tag, show, on_records)
     worker = InheritableThread(target=run, daemon=True)
     worker.start()
     try:
