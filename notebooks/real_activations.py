@@ -185,7 +185,7 @@ for c in picked:
 # MAGIC %md
 # MAGIC ## 5. Score on held-out documents
 # MAGIC `TopKSAEEvaluator` needs the reconstruction column; `evaluate_all` returns every metric
-# MAGIC from one pass (FVU, MSE, R2, L0, dead fraction), `evaluate` the one of `metricName`, the
+# MAGIC from one pass (FVU, MSE, R2, L0, dead and never-fired fractions), `evaluate` the one of `metricName`, the
 # MAGIC number `CrossValidator` and `TrainValidationSplit` compare.
 
 # COMMAND ----------

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Speed benchmarks (not tests). Sections print a table, then machine-readable key=value lines.
 #   scripts/bench.sh [--section train] [options passed to the section]
+# The benchmark classes live in src/bench/java (Maven profile "bench"), outside the product jars.
 # Section "train" (topksae.bench.TrainBench): options --dim 768 --concepts 16384 --k 32 --batch 4096
 #   --steps 6 --warmup 2 --threads 0 (0 = all cores) --encoder linear --normalization l2
 #   --preOrder c|f (layout of the GEMM output of the fused step and the encoder)
+#   --auxk SHARE (e.g. 0.25: also time the fused step with the paper AuxK, kAux 512, alpha 1/32, on a
+#   fixed dead set of that share of the concepts, and with the decoder-gradient projection;
+#   --kAux 512 sets k_aux;
+#   prints train_auxk_tokens_per_s, auxk_vs_plain, train_projection_tokens_per_s, projection_vs_plain)
 # Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,9 +16,11 @@ cd "$(dirname "$0")/.."
 section=train
 if [[ "${1:-}" == "--section" ]]; then section="$2"; shift 2; fi
 
-build() {
-  if [[ ! -d target/classes/topksae/bench || -n "$(find src/main -newer target/classes -name '*.java' -print -quit)" ]]; then
-    mvn -B -ntp -q compile
+build() {  # the benches (src/bench/java, profile "bench") go to target/bench-classes, never into the jars
+  if [[ ! -d target/bench-classes/topksae/bench || ! -d target/classes/topksae \
+        || -n "$(find src/main src/bench -newer target/bench-classes -name '*.java' -print -quit)" ]]; then
+    mvn -B -ntp -q -Pbench process-classes
+    touch target/bench-classes
   fi
   if [[ ! -s target/bench.classpath || pom.xml -nt target/bench.classpath ]]; then
     mvn -B -ntp -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=compile
@@ -26,7 +33,7 @@ jvm() {  # runs a main class with the pom's Java 17 flags and the off-heap cap
   # shellcheck disable=SC2086
   java -Xmx"${BENCH_XMX:-6g}" $opens -Dorg.bytedeco.javacpp.maxbytes="${BENCH_MAXBYTES:-12G}" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${BENCH_MAXBYTES:-12G}" \
-    -cp "target/classes:$(cat target/bench.classpath)" "$@" 2> >(grep -v ' INFO ' >&2)
+    -cp "target/classes:target/bench-classes:$(cat target/bench.classpath)" "$@" 2> >(grep -v ' INFO ' >&2)
 }
 
 section_train() {  # local fused training step and sparse encoding against the bare encoder GEMM

@@ -12,6 +12,8 @@
 # Settings come from conf/topk-sae.conf (Spark properties spark.topksae.*), then the flags.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# relative --input/--output/--checkpoint-dir resolve against the caller's directory, not the root
+export TOPKSAE_CALLER_DIR="$PWD"
 cd "$ROOT"
 # shellcheck source=spark-home.sh
 source scripts/spark-home.sh
@@ -33,7 +35,7 @@ if [[ "$MASTER" == local* || "$MASTER" == spark://127.0.0.1* ]]; then
 fi
 ARGS=("$@")
 if [[ ${#ARGS[@]} -eq 0 ]]; then
-  ARGS=(--output out/demo --overwrite)
+  ARGS=(--output "$ROOT/out/demo" --overwrite)
 fi
 
 # SPARK_CONF_DIR=conf puts conf/log4j2.properties on the driver's classpath

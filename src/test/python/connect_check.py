@@ -121,7 +121,7 @@ def check(port: int, work: str) -> None:
     scored = model.copy().setReconstructionCol("reconstruction").transform(df)
     fvu = TopKSAEEvaluator().evaluate(scored)
     every = TopKSAEEvaluator().evaluate_all(scored)
-    assert set(every) == {"fvu", "mse", "r2", "l0", "deadFraction"}, every
+    assert set(every) == {"fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction"}, every
     assert abs(every["fvu"] - fvu) < 1e-9 and abs(every["r2"] - (1 - fvu)) < 1e-6, every
     assert 0 < fvu < 1 and 0 < every["l0"] <= 3, every
     assert TopKSAEEvaluator(metricName="r2").isLargerBetter()

@@ -78,10 +78,13 @@ def test_evaluator_metrics_match_numpy(coded):
     fvu = ((x - x_hat) ** 2).sum() / ((x - x.mean(axis=0)) ** 2).sum()
     assert ev.evaluate(coded) == pytest.approx(fvu, rel=1e-6)
     metrics = ev.evaluate_all(coded)
-    assert list(metrics) == ["fvu", "mse", "r2", "l0", "deadFraction"]
+    assert list(metrics) == ["fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction",
+                             "deadWindowTokens"]
     assert metrics["mse"] == pytest.approx(((x - x_hat) ** 2).mean(), rel=1e-6)
     assert metrics["l0"] == pytest.approx((codes != 0).sum(axis=1).mean())
     assert metrics["deadFraction"] == pytest.approx(((codes != 0).sum(axis=0) == 0).mean())
+    assert metrics["neverFiredFraction"] == metrics["deadFraction"]
+    assert metrics["deadWindowTokens"] == len(x)
     assert not ev.isLargerBetter() and TopKSAEEvaluator(metricName="r2").isLargerBetter()
 
 

@@ -16,4 +16,5 @@ def test_fit_transform_save_load_over_spark_connect(jar, tmp_path):
     result = json.loads(lines[-1])
     assert result == {"connect": True, "rows": 400, "reloaded_equal": True,
                       "error_type": result["error_type"],
-                      "evaluator_metrics": ["deadFraction", "fvu", "l0", "mse", "r2"]}
+                      "evaluator_metrics": ["deadFraction", "fvu", "l0", "mse",
+                                                "neverFiredFraction", "r2"]}

@@ -139,3 +139,28 @@ def test_loaded_model_has_no_summary_and_says_so(model, tmp_path):
     assert model.hasSummary and not loaded.hasSummary
     with pytest.raises(RuntimeError, match="only the model returned by fit has one.*hasSummary"):
         loaded.summary
+
+
+def test_a_bad_row_fails_with_the_one_line_cause_first(spark, activations):
+    from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
+    rows = [(None,)] + [([float(v) for v in r.features],) for r in activations.limit(100).collect()]
+    schema = StructType([StructField("features", ArrayType(FloatType()))])
+    df = spark.createDataFrame(rows, schema).coalesce(1)
+    with pytest.raises(Exception) as info:
+        small_estimator().fit(df)
+    first = str(info.value).splitlines()[0]
+    assert first.startswith("invalid row 0 of input partition 0"), first
+    assert "handleInvalid=skip" in first
+
+
+def test_non_finite_learning_rate_is_refused(activations):
+    with pytest.raises(Exception, match="learningRate"):
+        small_estimator(learningRate=float("inf")).fit(activations)
+
+
+def test_imported_models_report_their_real_params(model, tmp_path):
+    from topksae.export import export_saelens, load_saelens
+    export_saelens(model, str(tmp_path / "sl"))
+    imported = load_saelens(str(tmp_path / "sl"))
+    assert imported.getNbConcepts() == NB
+    assert imported.getTopK() == K

@@ -17,7 +17,7 @@ from pyspark.sql import DataFrame, SparkSession
 __all__ = ["concept_stats", "top_activations", "explode_codes", "nearest_concepts", "TopKSAEEvaluator"]
 
 #: TopKSAEEvaluator's metrics, in the order evaluate_all returns them.
-METRICS = ("fvu", "mse", "r2", "l0", "deadFraction")
+METRICS = ("fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction")
 
 
 def _session(df: Optional[DataFrame] = None) -> SparkSession:
@@ -87,7 +87,8 @@ class _EvaluatorReader(JavaMLReader):
 class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaMLWritable):
     """Scores a data set transformed by a ``TopKSAEModel`` whose ``reconstructionCol`` is set.
 
-    ``metricName``: ``fvu`` (default), ``mse``, ``l0``, ``deadFraction`` (smaller is better) or
+    ``metricName``: ``fvu`` (default), ``mse``, ``l0``, ``deadFraction``, ``neverFiredFraction``
+    (smaller is better; on an evaluation set the dead window is all its rows, so both are equal) or
     ``r2`` (larger is better), so ``CrossValidator`` / ``TrainValidationSplit`` can choose ``topK``
     or ``nbConcepts``::
 
@@ -97,7 +98,8 @@ class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaML
                                    evaluator=TopKSAEEvaluator(metricName="fvu"))
     """
 
-    metricName = Param(Params._dummy(), "metricName", "fvu, mse, r2, l0 or deadFraction",
+    metricName = Param(Params._dummy(), "metricName",
+                       "fvu, mse, r2, l0, deadFraction or neverFiredFraction",
                        typeConverter=TypeConverters.toString)
     inputCol = Param(Params._dummy(), "inputCol", "column of input activations",
                      typeConverter=TypeConverters.toString)
@@ -134,8 +136,8 @@ class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaML
         return self.getMetricName() == "r2"
 
     def evaluate_all(self, dataset: DataFrame) -> Dict[str, float]:
-        """Every metric as a dict: from one pass on a classic session; over Spark Connect, whose
-        server runs only ``evaluate``, one ``evaluate`` per metric."""
+        """Every metric as a dict: from one pass on a classic session (plus deadWindowTokens);
+        over Spark Connect, whose server runs only ``evaluate``, one ``evaluate`` per metric."""
         from pyspark.sql.utils import is_remote
         if is_remote():
             return {m: float(self.copy({self.metricName: m}).evaluate(dataset)) for m in METRICS}

@@ -3,6 +3,7 @@ package topksae.job;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import topksae.spark.RoundListener;
+import topksae.spark.RoundRecord;
 import topksae.spark.TopKSAEEstimator;
 import topksae.spark.TopKSAEModel;
 import topksae.spark.TrainingState;
@@ -35,11 +37,18 @@ public final class JobRun {
   private final Configuration hadoop;
   private final SparkContext sc;
 
-  /** Where the run put things, and how it ended. */
+  /**
+   * Where the run put things, and how it ended: tokens trained in all (with those before a resume)
+   * and by this run, seconds from the JVM's launch to the saved model and report, and the seconds
+   * spent in this run's training rounds alone.
+   */
   public record Result(String model, String summary, String report, String checkpoints,
-                       double fvu, long tokens, double seconds) {
+                       double fvu, long tokens, long runTokens, double seconds, double roundSeconds) {
     public void print(PrintStream out) {
-      out.printf(Locale.ROOT, "Trained on %d tokens in %.1f s, final FVU %.4f%n", tokens, seconds, fvu);
+      String resumed = runTokens == tokens ? "" : " (" + runTokens + " by this run)";
+      out.printf(Locale.ROOT, "Trained on %d tokens%s in %.1f s from launch to saved model (%.0f tokens/s end to "
+          + "end; %.0f tokens/s in the rounds), final FVU %.4f%n", tokens, resumed, seconds,
+          runTokens / Math.max(seconds, 1e-9), runTokens / Math.max(roundSeconds, 1e-9), fvu);
       out.println("model:       " + model);
       out.println("summary:     " + summary);
       out.println("report:      " + report);
@@ -60,21 +69,38 @@ public final class JobRun {
     estimator(parsed).validateTopK();
   }
 
+  /** Runs with the output (and checkpoint) directory locked against a second run. */
   public Result run() {
+    String output = path("output");
+    String checkpointDir = checkpointDir(output);
+    try (RunLock out = RunLock.acquire(new Path(output), "--output", hadoop);
+         RunLock ckpt = under(checkpointDir, output) ? null
+             : RunLock.acquire(new Path(checkpointDir), "--checkpoint-dir", hadoop)) {
+      return runLocked(output, checkpointDir);
+    }
+  }
+
+  private Result runLocked(String output, String checkpointDir) {
     long t0 = System.nanoTime();
-    String output = str("output");
-    CheckpointStore checkpoints = new CheckpointStore(checkpointDir(output), hadoop);
+    CheckpointStore checkpoints = new CheckpointStore(checkpointDir, hadoop);
     Path modelPath = new Path(output, "model");
-    checkStart(checkpoints, modelPath);
+    checkStart(checkpoints, new Path(output));
     Dataset<Row> data = input(output);
     TopKSAEEstimator est = estimator(parsed);
     long startTokens = 0;
+    String resumedFrom = "";
     if (bool("resume")) {
-      est.setResumeFrom(checkpoints.dir());
-      startTokens = readState(checkpoints).tokensSeen;
-      LOG.info("resuming from {}/{} ({} tokens done)", checkpoints.dir(), checkpoints.latestName(), startTokens);
+      TrainingState.Loaded loaded = readState(checkpoints);
+      est.setResumeFrom(checkpoints.dir() + "/" + loaded.round());
+      startTokens = loaded.state().tokensSeen;
+      resumedFrom = loaded.round();
+      for (String skipped : loaded.skipped()) {
+        LOG.warn("--resume: skipped an invalid checkpoint: {}", skipped);
+      }
+      LOG.info("resuming from {}/{} ({} tokens done{})", checkpoints.dir(), loaded.round(), startTokens,
+          loaded.skipped().isEmpty() ? "" : "; " + loaded.skipped().size() + " newer invalid checkpoint(s) skipped");
     }
-    ProgressLog progress = new ProgressLog(sc, totalTokens(data, est), startTokens);
+    ProgressLog progress = new ProgressLog(sc, totalTokens(data, est));
     est.addRoundListener(progress);
     int every = (Integer) parsed.values().get("checkpointInterval");
     if (every > 0) {
@@ -92,15 +118,25 @@ public final class JobRun {
     save(model, modelPath);
     FiringStats firing = FiringCounter.count(model, data, (Long) parsed.values().get("reportSampleRows"));
     Map<String, Object> facts = facts(model, modelPath, checkpoints, trainSeconds, startTokens);
+    facts.put("resumedFrom", resumedFrom);
     Path summary = new Path(output, "summary.json");
     HadoopFiles.writeAtomically(summary, SummaryJson.of(facts, settingsUsed(parsed), model.summary(), firing)
         .getBytes(StandardCharsets.UTF_8), hadoop);
     Path report = ReportWriter.write(new Path(output, "report"), strings(facts), progress.rounds(),
         firing, hadoop);
     sc.setJobDescription(null);
+    double roundSeconds = model.summary().rounds().stream().mapToDouble(RoundRecord::seconds).sum();
     return new Result(modelPath.toString(), summary.toString(), report.toString(), checkpoints.dir(),
         model.summary().rounds().isEmpty() ? Double.NaN : model.summary().last().fvu(),
-        model.summary().tokensSeen(), (System.nanoTime() - t0) / 1e9);
+        model.summary().tokensSeen(), model.summary().tokensSeen() - startTokens, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
+        roundSeconds);
+  }
+
+  /** True when dir is output or inside it (one lock covers both). */
+  private static boolean under(String dir, String output) {
+    String d = new Path(dir).toUri().getPath();
+    String o = new Path(output).toUri().getPath();
+    return d.equals(o) || d.startsWith(o.endsWith("/") ? o : o + "/");
   }
 
   /** The estimator with every training setting that has a value (plus the demo defaults). */
@@ -129,20 +165,26 @@ public final class JobRun {
     return used;
   }
 
-  private void checkStart(CheckpointStore checkpoints, Path modelPath) {
+  private void checkStart(CheckpointStore checkpoints, Path output) {
     if (bool("resume") && !checkpoints.hasCheckpoint()) {
       throw new IllegalStateException("--resume: no checkpoint in " + checkpoints.dir()
           + " (set --checkpoint-dir to the directory of the interrupted run)");
     }
-    if (!bool("resume") && !bool("overwrite") && HadoopFiles.exists(modelPath, hadoop)) {
-      throw new IllegalStateException(modelPath + " already holds a model: pass --overwrite, "
-          + "--resume, or another --output");
+    if (bool("resume") || bool("overwrite")) {
+      return;
+    }
+    for (String name : new String[] {"model", "summary.json", "report"}) {
+      Path p = new Path(output, name);
+      if (HadoopFiles.exists(p, hadoop)) {
+        throw new IllegalStateException(p + " exists: " + output + " holds an earlier run. Pass --overwrite, "
+            + "--resume, or another --output");
+      }
     }
   }
 
   /** The input rows: --input, or the built-in synthetic set written once under the output. */
   private Dataset<Row> input(String output) {
-    String input = str("input");
+    String input = path("input");
     String column = str("inputCol");
     if (input == null) {
       input = new Path(output, "synthetic-activations").toString();
@@ -189,6 +231,10 @@ public final class JobRun {
     f.put("nbConcepts", model.config().nbConcepts);
     f.put("topK", model.getTopK());
     f.put("trainSeconds", trainSeconds);
+    f.put("skippedRows", model.summary().skippedRows());
+    f.put("rejectedRounds", model.summary().rejectedRounds());
+    f.put("droppedWorkers", model.summary().droppedWorkers());
+    f.put("droppedTokens", model.summary().droppedTokens());
     if (!model.summary().rounds().isEmpty()) {
       f.put("finalFvu", model.summary().last().fvu());
       f.put("finalLoss", model.summary().last().loss());
@@ -203,17 +249,35 @@ public final class JobRun {
     return s;
   }
 
-  private TrainingState readState(CheckpointStore checkpoints) {
+  private TrainingState.Loaded readState(CheckpointStore checkpoints) {
     try {
-      return TrainingState.readCheckpoint(checkpoints.dir(), hadoop);
+      return TrainingState.load(checkpoints.dir(), hadoop);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the checkpoint in " + checkpoints.dir(), e);
+      throw new IllegalStateException("--resume: " + e.getMessage(), e);
     }
   }
 
   private String checkpointDir(String output) {
-    String dir = str("checkpointDir");
+    String dir = path("checkpointDir");
     return dir != null ? dir : new Path(output, "checkpoints").toString();
+  }
+
+  /**
+   * A path setting; a relative local path resolves against the caller's directory when the
+   * launcher says which it was (TOPKSAE_CALLER_DIR, set by scripts/train.sh, which runs from the
+   * repository root), else against the working directory.
+   */
+  private String path(String name) {
+    return resolve(str(name), System.getenv("TOPKSAE_CALLER_DIR"));
+  }
+
+  /** p against callerDir when p is a relative path without a scheme and callerDir is set. */
+  static String resolve(String p, String callerDir) {
+    if (p == null || callerDir == null || callerDir.isEmpty() || new Path(p).toUri().getScheme() != null
+        || new Path(p).isAbsolute()) {
+      return p;
+    }
+    return java.nio.file.Path.of(callerDir).resolve(p).normalize().toString();
   }
 
   private String str(String name) {

@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import topksae.spark.RoundRecord;
 import topksae.spark.TopKSAETrainingSummary;
 
-/** summary.json: settings, data, the per-round records, final metrics and latent usage. */
+/**
+ * summary.json: settings, data, the per-round records, final metrics and latent usage. Every
+ * metric is a JSON number, or null where it is not finite.
+ */
 public final class SummaryJson {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -22,7 +25,7 @@ public final class SummaryJson {
   public static String of(Map<String, Object> facts, Map<String, Object> settings,
                           TopKSAETrainingSummary summary, FiringStats firing) {
     ObjectNode root = JSON.createObjectNode();
-    facts.forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
+    facts.forEach((k, v) -> root.set(k, v instanceof Double d ? number(d) : JSON.valueToTree(v)));
     ObjectNode s = root.putObject("settings");
     settings.forEach((k, v) -> s.set(k, JSON.valueToTree(v)));
     root.set("training", training(summary));
@@ -39,19 +42,21 @@ public final class SummaryJson {
     t.put("validRows", summary.validRows());
     t.put("skippedRows", summary.skippedRows());
     t.put("rejectedRounds", summary.rejectedRounds());
+    t.put("droppedWorkers", summary.droppedWorkers());
+    t.put("droppedTokens", summary.droppedTokens());
     t.put("workers", summary.workers());
     t.put("roundsPerEpoch", summary.roundsPerEpoch());
     t.put("tokensSeen", summary.tokensSeen());
-    t.put("commShare", summary.commShare());
+    t.set("commShare", number(summary.commShare()));
     if (!summary.rounds().isEmpty()) {
       RoundRecord last = summary.last();
       ObjectNode f = t.putObject("final");
-      f.put("loss", last.loss());
-      f.put("fvu", last.fvu());
-      f.put("l0", last.l0());
-      f.put("deadFraction", last.deadFraction());
+      f.set("loss", number(last.loss()));
+      f.set("fvu", number(last.fvu()));
+      f.set("l0", number(last.l0()));
+      f.set("deadFraction", number(last.deadFraction()));
       f.put("deadWindowTokens", last.deadWindow());
-      f.put("neverFiredFraction", last.neverFiredFraction());
+      f.set("neverFiredFraction", number(last.neverFiredFraction()));
     }
     ArrayNode rounds = t.putArray("rounds");
     for (RoundRecord r : summary.rounds()) {
@@ -60,17 +65,23 @@ public final class SummaryJson {
       o.put("round", r.round());
       o.put("tokens", r.tokens());
       o.put("tokensSeen", r.tokensSeen());
-      o.put("loss", r.loss());
-      o.put("fvu", r.fvu());
-      o.put("l0", r.l0());
-      o.put("deadFraction", r.deadFraction());
-      o.put("neverFiredFraction", r.neverFiredFraction());
-      o.put("seconds", r.seconds());
-      o.put("commSeconds", r.commSeconds());
-      o.put("tokensPerSecond", r.tokensPerSecond());
+      o.set("loss", number(r.loss()));
+      o.set("fvu", number(r.fvu()));
+      o.set("l0", number(r.l0()));
+      o.set("deadFraction", number(r.deadFraction()));
+      o.set("neverFiredFraction", number(r.neverFiredFraction()));
+      o.set("seconds", number(r.seconds()));
+      o.set("commSeconds", number(r.commSeconds()));
+      o.set("tokensPerSecond", number(r.tokensPerSecond()));
       o.put("workers", r.workers());
+      o.put("droppedWorkers", r.rejectedWorkers());
     }
     return t;
+  }
+
+  /** A JSON number, or null for NaN and infinities (JSON has no such numbers). */
+  static com.fasterxml.jackson.databind.JsonNode number(double v) {
+    return Double.isFinite(v) ? JSON.getNodeFactory().numberNode(v) : JSON.getNodeFactory().nullNode();
   }
 
   private static ObjectNode firing(FiringStats firing) {
@@ -80,7 +91,7 @@ public final class SummaryJson {
     f.put("neverFired", firing.dead());
     ArrayNode edges = f.putArray("log10FrequencyEdges");
     for (double e : firing.edges()) {
-      edges.add(e);
+      edges.add(number(e));
     }
     ArrayNode hist = f.putArray("histogram");
     for (long c : firing.histogram()) {

@@ -65,8 +65,9 @@ public final class TrainJob {
       JobRun.Result r = new JobRun(spark, parsed, List.of()).run();
       r.print(out);
       return 0;
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
+    } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
+      err.println("error: " + e.getMessage());   // one line: the cause and the fix (stack trace in the log)
+      org.slf4j.LoggerFactory.getLogger(TrainJob.class).debug("job failed", e);
       return 1;
     } finally {
       if (!onDatabricks()) {

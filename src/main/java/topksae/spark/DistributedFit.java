@@ -48,6 +48,9 @@ final class DistributedFit {
   private long tokensSeen;
   private int roundsDone;
   private int rejectedRounds;
+  private long workerResults;
+  private long droppedWorkers;
+  private long droppedTokens;
   private int consecutiveRejected;
   private boolean shippedOptimizer;
 
@@ -91,21 +94,44 @@ final class DistributedFit {
     }
   }
 
-  /** Runs the rounds; returns the final state. */
+  /** Runs the rounds; returns the final state. Fails when no round of this fit was accepted. */
   float[] run(int startEpoch, int startRound) {
+    int acceptedBefore = roundsDone;
     try {
-      for (int epoch = startEpoch; epoch < p.getMaxEpochs(); epoch++) {
-        int[] order = roundOrder(data.rounds, p.getSeed(), epoch);
-        for (int i = epoch == startEpoch ? startRound : 0; i < data.rounds; i++) {
-          if (p.getMaxTokens() > 0 && tokensSeen >= p.getMaxTokens()) {
-            return state;
-          }
-          round(epoch, i, order[i]);
-        }
-      }
-      return state;
+      rounds(startEpoch, startRound);
     } finally {
       WorkerCache.release(run);
+    }
+    if (roundsDone == acceptedBefore && rejectedRounds > 0 || tokensSeen == 0) {
+      throw new IllegalStateException("training failed: it trained on " + tokensSeen + " tokens ("
+          + rejectedRounds + " rounds rejected as non-finite, " + droppedWorkers + " worker results dropped). "
+          + "Lower learningRate, set clipGrad > 0, or check the input scale.");
+    }
+    requireFewDrops();
+    return state;
+  }
+
+  private void rounds(int startEpoch, int startRound) {
+    for (int epoch = startEpoch; epoch < p.getMaxEpochs(); epoch++) {
+      int[] order = roundOrder(data.rounds, p.getSeed(), epoch);
+      for (int i = epoch == startEpoch ? startRound : 0; i < data.rounds; i++) {
+        if (p.getMaxTokens() > 0 && tokensSeen >= p.getMaxTokens()) {
+          return;
+        }
+        round(epoch, i, order[i]);
+      }
+    }
+  }
+
+  /** Fails when more than maxDroppedFraction of this fit's worker results were dropped as non-finite. */
+  private void requireFewDrops() {
+    long all = workerResults + droppedWorkers;
+    if (all > 0 && droppedWorkers > p.getMaxDroppedFraction() * all) {
+      throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+          "training failed: %d of %d worker results (%.0f%%) went non-finite and were dropped with their %d tokens, "
+              + "more than maxDroppedFraction = %s. The model saw only part of the data. Check the input scale "
+              + "(outlier rows), lower learningRate or set clipGrad > 0.",
+          droppedWorkers, all, 100.0 * droppedWorkers / all, droppedTokens, p.getMaxDroppedFraction()));
     }
   }
 
@@ -114,7 +140,8 @@ final class DistributedFit {
   }
 
   TopKSAETrainingSummary summary() {
-    return new TopKSAETrainingSummary(records, data.rows, data.invalid, rejectedRounds, data.workers, data.rounds);
+    return new TopKSAETrainingSummary(records, data.rows, data.invalid, rejectedRounds, data.workers, data.rounds,
+        droppedWorkers, droppedTokens);
   }
 
   private void round(int epoch, int index, int slice) {
@@ -137,6 +164,13 @@ final class DistributedFit {
     plan.destroy();
     if (r.workers == 0 && r.rejected == 0) {
       return;
+    }
+    workerResults += r.workers;
+    droppedWorkers += r.rejected;
+    droppedTokens += r.rejectedTokens;
+    if (r.rejected > 0) {
+      LOG.warn("topksae epoch {} round {}: {} of {} workers went non-finite; their {} tokens were dropped",
+          epoch, index, r.rejected, r.workers + r.rejected, r.rejectedTokens);
     }
     boolean accepted = r.workers > 0 && update(r, averaged);
     double seconds = (System.nanoTime() - t0) / 1e9;

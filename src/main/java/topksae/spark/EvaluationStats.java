@@ -108,11 +108,11 @@ final class EvaluationStats implements Serializable {
         m.put("mse", sse / ((double) tokens * sumX.length));
         m.put("r2", 1 - fvu);
         m.put("l0", l0Sum / tokens);
-        long dead = 0;
-        for (long f : fires) {
-            dead += f == 0 ? 1 : 0;
-        }
-        m.put("deadFraction", (double) dead / fires.length);
+        topksae.train.DeadLatents dead = new topksae.train.DeadLatents(fires.length, tokens);
+        dead.update(fires, tokens);
+        m.put("deadFraction", dead.deadFraction());
+        m.put("neverFiredFraction", dead.neverFiredFraction());
+        m.put("deadWindowTokens", (double) dead.window());
         return m;
     }
 

@@ -72,7 +72,7 @@ final class LocalWorker {
       return RoundResult.empty();
     }
     if (!RoundResult.finite(state) || !RoundResult.finite(opt)) {
-      return RoundResult.rejected(seconds);
+      return RoundResult.rejected(stats.tokens, seconds);
     }
     return RoundResult.of(state, opt, stats, seconds);
   }

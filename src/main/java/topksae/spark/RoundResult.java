@@ -5,7 +5,7 @@ import topksae.train.StepStats;
 /**
  * Sums over the workers of one round: model states, optimizer states (averaged mode), step
  * statistics, and the slowest worker's compute time. Workers whose state is not finite are
- * counted as rejected and left out of the sums.
+ * counted as rejected (with the tokens they trained on) and left out of the sums.
  */
 final class RoundResult implements java.io.Serializable {
   float[] state;
@@ -13,15 +13,17 @@ final class RoundResult implements java.io.Serializable {
   StepStats stats;
   int workers;
   int rejected;
+  long rejectedTokens;
   double maxComputeSeconds;
 
   static RoundResult empty() {
     return new RoundResult();
   }
 
-  static RoundResult rejected(double seconds) {
+  static RoundResult rejected(long tokens, double seconds) {
     RoundResult r = new RoundResult();
     r.rejected = 1;
+    r.rejectedTokens = tokens;
     r.maxComputeSeconds = seconds;
     return r;
   }
@@ -49,6 +51,7 @@ final class RoundResult implements java.io.Serializable {
     }
     workers += o.workers;
     rejected += o.rejected;
+    rejectedTokens += o.rejectedTokens;
     maxComputeSeconds = Math.max(maxComputeSeconds, o.maxComputeSeconds);
     return this;
   }

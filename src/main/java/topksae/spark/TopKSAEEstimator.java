@@ -64,13 +64,33 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
 
   @Override
   public TopKSAEModel fit(Dataset<?> dataset) {
+    try {
+      return fitOrThrow(dataset);
+    } catch (Exception e) {   // Spark wraps a task's exception in SparkException (checked, undeclared)
+      InvalidRowException row = InvalidRowException.find(e);
+      if (row != null && row != e) {
+        throw new InvalidRowException(row.getMessage(), e);
+      }
+      throw TopKSAEEstimator.<RuntimeException>rethrow(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Exception> T rethrow(Exception e) throws T {
+    throw (T) e;
+  }
+
+  private TopKSAEModel fitOrThrow(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
     @SuppressWarnings("unchecked")
     Dataset<Row> df = (Dataset<Row>) dataset;
     SparkSession spark = df.sparkSession();
     InputColumn col = InputColumn.of(df.schema(), getInputCol());
     TrainingState resume = resumeState(spark);
-    int dim = resume != null ? resume.config.inputShape[0] : TrainingData.inferDim(df, col);
+    if (resume != null) {
+      requireSameShape(resume.config);
+    }
+    int dim = resume != null ? resume.config.inputShape[0] : TrainingData.inferDim(df, col, getRowLength());
     SAEConfig config = resume != null ? resume.config : modelConfig(dim);
     int workers = getNumWorkers() > 0 ? getNumWorkers() : spark.sparkContext().defaultParallelism();
     TrainingData data = TrainingData.prepare(df, col, dim, workers, getLocalSteps(), getBatchSize(), getSeed(),
@@ -86,6 +106,17 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
       return copyValues(model, ParamMap.empty()).setParent(this);
     } finally {
       data.release();
+    }
+  }
+
+  /** Refuses to resume a checkpoint whose model differs from the one these params describe. */
+  private void requireSameShape(SAEConfig checkpoint) {
+    int dim = getRowLength() > 0 ? getRowLength() : checkpoint.inputShape[0];
+    List<String> diffs = ModelShape.differences(checkpoint, modelConfig(dim));
+    if (!diffs.isEmpty()) {
+      throw new IllegalArgumentException("cannot resume from " + getResumeFrom() + ": the checkpoint's model "
+          + "differs from this run's settings: " + String.join("; ", diffs) + ". Resume with the checkpoint's "
+          + "settings, or start a fresh run in another output/checkpoint directory.");
     }
   }
 
@@ -191,6 +222,8 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
   public TopKSAEEstimator setOuterOptimizer(String v) { set(outerOptimizer(), v); return this; }
   public TopKSAEEstimator setOuterLearningRate(double v) { set(outerLearningRate(), v); return this; }
   public TopKSAEEstimator setOuterMomentum(double v) { set(outerMomentum(), v); return this; }
+  public TopKSAEEstimator setMaxDroppedFraction(double v) { set(maxDroppedFraction(), v); return this; }
+  public TopKSAEEstimator setRowLength(int v) { set(rowLength(), v); return this; }
   public TopKSAEEstimator setHandleInvalid(String v) { set(handleInvalid(), v); return this; }
   public TopKSAEEstimator setInitialization(String v) { set(initialization(), v); return this; }
   public TopKSAEEstimator setDecoderBiasInit(String v) { set(decoderBiasInit(), v); return this; }

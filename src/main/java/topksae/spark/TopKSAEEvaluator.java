@@ -19,13 +19,17 @@ import org.apache.spark.sql.functions;
  * that CrossValidator and TrainValidationSplit can choose k or nbConcepts. Metrics:
  * {@code fvu} (default; centred fraction of variance unexplained, smaller is better),
  * {@code mse} (mean over all elements, smaller), {@code r2} (1 - fvu, larger),
- * {@code l0} (mean non-zero codes per row, smaller) and {@code deadFraction} (share of concepts
- * that never fire on this data, smaller). One distributed pass (treeAggregate); nothing but the
+ * {@code l0} (mean non-zero codes per row, smaller), {@code deadFraction} (share of concepts that
+ * did not fire in the last window of tokens, smaller; see topksae.train.DeadLatents: here the window is
+ * all the rows evaluated, whose order is not defined) and {@code neverFiredFraction} (share of concepts
+ * that never fire on this data, smaller; on an evaluation set both are equal). {@link #evaluateAll}
+ * adds {@code deadWindowTokens}, the window (not a metric). One distributed pass (treeAggregate); nothing but the
  * statistics reaches the driver.
  */
 public class TopKSAEEvaluator extends Evaluator implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
-    public static final List<String> METRICS = List.of("fvu", "mse", "r2", "l0", "deadFraction");
+    public static final List<String> METRICS = List.of("fvu", "mse", "r2", "l0", "deadFraction",
+        "neverFiredFraction");
     private final String uid;
     private final Param<String> metricName;
     private final Param<String> inputCol;
@@ -84,7 +88,7 @@ public class TopKSAEEvaluator extends Evaluator implements DefaultParamsWritable
         return evaluateAll(dataset).get(getMetricName());
     }
 
-    /** Every metric from one pass, in the order of {@link #METRICS}. */
+    /** Every metric from one pass, in the order of {@link #METRICS}, then deadWindowTokens. */
     public Map<String, Double> evaluateAll(Dataset<?> dataset) {
         List<String> cols = List.of(dataset.columns());
         for (String c : new String[] {getInputCol(), getReconstructionCol(), getOutputCol()}) {

@@ -46,6 +46,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   final Param<String> outerOptimizer;
   final DoubleParam outerLearningRate;
   final DoubleParam outerMomentum;
+  final DoubleParam maxDroppedFraction;
+  final IntParam rowLength;
   final Param<String> handleInvalid;
   final Param<String> initialization;
   final Param<String> decoderBiasInit;
@@ -86,8 +88,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name");
     useMultiplier = new BooleanParam(p, "useMultiplier", "learn a scalar multiplier on the dictionary");
     learningRate = new DoubleParam(p, "learningRate",
-        "peak Adam learning rate of the local steps; 0 or unset = automatic from nbConcepts, topK and workers x batchSize",
-        ParamValidators.gtEq(0));
+        "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from nbConcepts, topK and workers x batchSize",
+        finite(ParamValidators.gtEq(0)));
     batchSize = new IntParam(p, "batchSize", "rows per local step on each worker, > 0",
         ParamValidators.gt(0));
     localSteps = new IntParam(p, "localSteps",
@@ -99,10 +101,10 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     numWorkers = new IntParam(p, "numWorkers",
         "parallel workers (tasks per round); 0 = the cluster's default parallelism", ParamValidators.gtEq(0));
     seed = new LongParam(p, "seed", "random seed (weights, data order)");
-    auxKPenalty = new DoubleParam(p, "auxKPenalty", "weight of the AuxK loss; 0 = off",
-        ParamValidators.gtEq(0));
-    clipGrad = new DoubleParam(p, "clipGrad", "gradient norm clipping of each local step; 0 = off",
-        ParamValidators.gtEq(0));
+    auxKPenalty = new DoubleParam(p, "auxKPenalty", "weight of the AuxK loss, finite; 0 = off",
+        finite(ParamValidators.gtEq(0)));
+    clipGrad = new DoubleParam(p, "clipGrad", "gradient norm clipping of each local step, finite; 0 = off",
+        finite(ParamValidators.gtEq(0)));
     optimizerState = new Param<>(p, "optimizerState",
         "Adam state across rounds: averaged (broadcast and averaged with the weights) or local (kept per worker)",
         ParamValidators.inArray(OPTIMIZER_STATES));
@@ -111,10 +113,17 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
             + "or nesterov (DiLoCo outer step)",
         ParamValidators.inArray(OUTER_OPTIMIZERS));
     outerLearningRate = new DoubleParam(p, "outerLearningRate",
-        "learning rate of the sgd or nesterov outer step; 0 = automatic from the number of workers",
-        ParamValidators.gtEq(0));
+        "learning rate of the sgd or nesterov outer step, finite; 0 = automatic from the number of workers",
+        finite(ParamValidators.gtEq(0)));
     outerMomentum = new DoubleParam(p, "outerMomentum", "momentum of the nesterov outer step, in [0, 1)",
         ParamValidators.inRange(0, 1, true, false));
+    maxDroppedFraction = new DoubleParam(p, "maxDroppedFraction",
+        "fail the fit when more than this fraction of the workers' round results went non-finite and were "
+            + "dropped (with their tokens), in [0, 1]",
+        ParamValidators.inRange(0, 1, true, true));
+    rowLength = new IntParam(p, "rowLength",
+        "row length of the input column; 0 = the most common length in the data (rows of other lengths are invalid)",
+        ParamValidators.gtEq(0));
     handleInvalid = new Param<>(p, "handleInvalid",
         "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) or skip (count them)",
         ParamValidators.inArray(HANDLE_INVALID));
@@ -158,6 +167,12 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     setDefaults(owner);
   }
 
+  /** The validator, refusing NaN and infinities too. */
+  private static scala.Function1<Object, Object> finite(scala.Function1<Object, Object> v) {
+    return (scala.Function1<Object, Object> & java.io.Serializable) x ->
+        x instanceof Double d && Double.isFinite(d) && (Boolean) v.apply(x);
+  }
+
   private void setDefaults(Params o) {
     o.setDefault(inputCol, "features");
     o.setDefault(outputCol, "codes");
@@ -181,6 +196,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(outerOptimizer, "average");
     o.setDefault(outerLearningRate, 0.7);
     o.setDefault(outerMomentum, 0.9);
+    o.setDefault(maxDroppedFraction, 0.25);
+    o.setDefault(rowLength, 0);
     o.setDefault(handleInvalid, "error");
     o.setDefault(initialization, "auto");
     o.setDefault(decoderBiasInit, "none");

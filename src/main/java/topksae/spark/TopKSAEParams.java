@@ -40,6 +40,8 @@ public interface TopKSAEParams extends Params {
   default DoubleParam clipGrad() { return paramDefs().clipGrad; }
   default Param<String> optimizerState() { return paramDefs().optimizerState; }
   default Param<String> outerOptimizer() { return paramDefs().outerOptimizer; }
+  default DoubleParam maxDroppedFraction() { return paramDefs().maxDroppedFraction; }
+  default IntParam rowLength() { return paramDefs().rowLength; }
   default DoubleParam outerLearningRate() { return paramDefs().outerLearningRate; }
   default DoubleParam outerMomentum() { return paramDefs().outerMomentum; }
   default Param<String> handleInvalid() { return paramDefs().handleInvalid; }
@@ -88,6 +90,8 @@ public interface TopKSAEParams extends Params {
   default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
   default String getInitialization() { return getOrDefault(initialization()); }
   default String getDecoderBiasInit() { return getOrDefault(decoderBiasInit()); }
+  default double getMaxDroppedFraction() { return (Double) getOrDefault(maxDroppedFraction()); }
+  default int getRowLength() { return (Integer) getOrDefault(rowLength()); }
   /** The dead-concept window: deadTokens if set, else min(10M, tokensPerEpoch). */
   default long getDeadTokens(long tokensPerEpoch) {
     return isSet(deadTokens()) ? (Long) getOrDefault(deadTokens())

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What a fit did: one {@link RoundRecord} per averaging round, the rows used and skipped, the
- * rounds whose averaged update was rejected as non-finite, and the layout (workers, rounds per epoch).
+ * rounds whose averaged update was rejected as non-finite, the workers' results dropped as
+ * non-finite (and their tokens), and the layout (workers, rounds per epoch).
  */
 public final class TopKSAETrainingSummary implements java.io.Serializable {
   private final List<RoundRecord> rounds;
@@ -16,9 +17,11 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
   private final int rejectedRounds;
   private final int workers;
   private final int roundsPerEpoch;
+  private final long droppedWorkers;
+  private final long droppedTokens;
 
   TopKSAETrainingSummary(List<RoundRecord> rounds, long validRows, InvalidRows invalid, int rejectedRounds,
-      int workers, int roundsPerEpoch) {
+      int workers, int roundsPerEpoch, long droppedWorkers, long droppedTokens) {
     this.rounds = List.copyOf(rounds);
     this.validRows = validRows;
     this.skippedNullRows = invalid.nullRows();
@@ -27,6 +30,18 @@ public final class TopKSAETrainingSummary implements java.io.Serializable {
     this.rejectedRounds = rejectedRounds;
     this.workers = workers;
     this.roundsPerEpoch = roundsPerEpoch;
+    this.droppedWorkers = droppedWorkers;
+    this.droppedTokens = droppedTokens;
+  }
+
+  /** Worker round results dropped because the worker's state went non-finite (accepted and rejected rounds). */
+  public long droppedWorkers() {
+    return droppedWorkers;
+  }
+
+  /** Tokens the dropped workers had trained on: data the model did not learn from. */
+  public long droppedTokens() {
+    return droppedTokens;
   }
 
   public List<RoundRecord> rounds() {

@@ -1,8 +1,10 @@
 package topksae.spark;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -20,6 +22,7 @@ import scala.Tuple2;
  * input partitioning and the seed, never on shuffle fetch order.
  */
 final class TrainingData {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingData.class);
   final JavaRDD<float[]> blocks;
   final int dim;
   final int workers;
@@ -56,6 +59,9 @@ final class TrainingData {
     int rowsPerSlice = Math.multiplyExact(steps, batchSize);
     int rounds = (int) Math.max(1, (n + (long) workers * rowsPerSlice - 1) / ((long) workers * rowsPerSlice));
     int slices = Math.multiplyExact(workers, rounds);
+    long t0 = System.nanoTime();
+    LOG.info("topksae: reading, checking and caching {} rows of width {} as {} workers x {} rounds of {} local steps"
+        + " x {} rows", n, dim, workers, rounds, steps, batchSize);
     InvalidRows invalid = new InvalidRows(df.sparkSession().sparkContext());
     JavaPairRDD<Long, float[]> keyed = input.queryExecution().toRdd().toJavaRDD()
         .mapPartitionsWithIndex((p, it) -> validRows(p, it, col, dim, skipInvalid, invalid), true)
@@ -65,35 +71,69 @@ final class TrainingData {
         .mapPartitions(it -> pack(it, dim, batchSize), true)
         .persist(StorageLevel.MEMORY_AND_DISK());
     blocks.setName("topksae training slices (" + workers + " workers x " + rounds + " rounds)");
-    double[] sum = blocks.map(b -> sums(b, dim)).fold(new double[dim + 1], TrainingData::addInPlace);
+    double[] sum = blocks.map(b -> sums(b, dim)).fold(new double[2 * dim + 1], TrainingData::addInPlace);
     long valid = (long) sum[dim];
     if (valid == 0) {
       blocks.unpersist(false);
       throw new IllegalArgumentException("no valid rows in column '" + col.name + "': " + invalid.describe());
     }
+    LOG.info("topksae: {} rows read and cached in {} s", valid,
+        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
     double[] mean = new double[dim];
+    double squares = 0;
+    double variance = 0;
     for (int j = 0; j < dim; j++) {
       mean[j] = sum[j] / valid;
+      squares += sum[dim + 1 + j];
+      variance += sum[dim + 1 + j] - valid * mean[j] * mean[j];
+    }
+    if (variance <= 1e-9 * squares) {
+      blocks.unpersist(false);
+      throw new IllegalArgumentException("all " + valid + " valid rows of column '" + col.name + "' are the same "
+          + "vector (zero variance): there is nothing to learn and the FVU is undefined. Check the input column.");
     }
     return new TrainingData(blocks, dim, workers, rounds, steps, valid, mean, invalid);
   }
 
-  /** The row length: the most frequent length among the first non-null rows. */
-  static int inferDim(Dataset<Row> df, InputColumn col) {
-    List<Row> head = df.select(col.name).where(df.col(col.name).isNotNull()).limit(64).collectAsList();
-    if (head.isEmpty()) {
-      long n = df.count();
-      throw new IllegalArgumentException(n == 0
+  /**
+   * The row length: {@code rowLength} when > 0, else the most common length over all non-null rows
+   * (one pass over the lengths; ties go to the longer length). Logged with the count of rows of
+   * other lengths.
+   */
+  static int inferDim(Dataset<Row> df, InputColumn col, int rowLength) {
+    if (rowLength > 0) {
+      LOG.info("topksae: row length {} (rowLength param)", rowLength);
+      return rowLength;
+    }
+    Map<Integer, Long> lengths = df.select(col.name).queryExecution().toRdd().toJavaRDD()
+        .mapPartitions(it -> List.of(lengthCounts(it, col)).iterator())
+        .fold(new HashMap<>(), TrainingData::mergeCounts);
+    long nulls = lengths.getOrDefault(-1, 0L);
+    lengths.remove(-1);
+    if (lengths.isEmpty()) {
+      throw new IllegalArgumentException(nulls == 0
           ? "the input dataset is empty: no rows in column '" + col.name + "'"
-          : "column '" + col.name + "' holds only nulls (" + n + " rows)");
+          : "column '" + col.name + "' holds only nulls (" + nulls + " rows)");
     }
-    java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
-    for (Row r : head) {
-      int len = col.kind == InputColumn.Kind.VECTOR ? ((org.apache.spark.ml.linalg.Vector) r.get(0)).size()
-          : r.getList(0).size();
-      counts.merge(len, 1, Integer::sum);
+    Map.Entry<Integer, Long> top = lengths.entrySet().stream()
+        .max(Map.Entry.<Integer, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey())).orElseThrow();
+    long others = lengths.values().stream().mapToLong(Long::longValue).sum() - top.getValue();
+    LOG.info("topksae: row length {} (the most common length, {} rows; {} rows of other lengths, {} null; "
+        + "set rowLength to choose)", top.getKey(), top.getValue(), others, nulls);
+    return top.getKey();
+  }
+
+  private static HashMap<Integer, Long> lengthCounts(Iterator<InternalRow> it, InputColumn col) {
+    HashMap<Integer, Long> m = new HashMap<>();
+    while (it.hasNext()) {
+      m.merge(col.length(it.next(), 0), 1L, Long::sum);
     }
-    return counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+    return m;
+  }
+
+  private static HashMap<Integer, Long> mergeCounts(HashMap<Integer, Long> a, HashMap<Integer, Long> b) {
+    b.forEach((k, v) -> a.merge(k, v, Long::sum));
+    return a;
   }
 
   /** Up to maxRows rows from the first slices (every slices-th row of each input partition) as one array. */
@@ -121,6 +161,7 @@ final class TrainingData {
       int dim, boolean skip, InvalidRows invalid) {
     return new Iterator<>() {
       private long i;
+      private final long[] skipped = new long[3];
       private Tuple2<Long, float[]> next = advance();
 
       public boolean hasNext() {
@@ -143,15 +184,22 @@ final class TrainingData {
             return new Tuple2<>(((long) p << 40) | index, x);
           }
           if (!skip) {
-            throw new IllegalArgumentException("invalid row " + index + " of input partition " + p
+            throw new InvalidRowException("invalid row " + index + " of input partition " + p + inputFile()
                 + " in column '" + col.name + "': " + InputColumn.describe(problem, col.length(row, 0), dim)
                 + ". Fix the data, or set handleInvalid=skip to skip such rows (they are counted in the summary).");
           }
-          invalid.add(problem);
+          skipped[InvalidRows.index(problem)]++;
         }
+        invalid.setPartition(p, skipped);
         return null;
       }
     };
+  }
+
+  /** " (file F)" while a file-based source is being read, else "". */
+  private static String inputFile() {
+    String f = org.apache.spark.rdd.InputFileBlockHolder.getInputFilePath().toString();
+    return f.isEmpty() ? "" : " (file " + f + ")";
   }
 
   private static Iterator<float[]> pack(Iterator<float[]> rows, int dim, int batchSize) {
@@ -172,11 +220,14 @@ final class TrainingData {
     };
   }
 
+  /** Per column: the sum, then the count, then the sums of squares. */
   private static double[] sums(float[] block, int dim) {
-    double[] s = new double[dim + 1];
+    double[] s = new double[2 * dim + 1];
     for (int o = 0; o < block.length; o += dim) {
       for (int j = 0; j < dim; j++) {
-        s[j] += block[o + j];
+        double v = block[o + j];
+        s[j] += v;
+        s[dim + 1 + j] += v * v;
       }
     }
     s[dim] = block.length / dim;

@@ -40,7 +40,7 @@ PARAM_SPECS: List[ParamSpec] = [
               "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name"),
     ParamSpec("useMultiplier", _B, False, "learn a scalar multiplier on the dictionary"),
     ParamSpec("learningRate", _F, 5e-4,
-              "peak Adam learning rate of the local steps; 0 or unset = automatic from "
+              "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from "
               "nbConcepts, topK and workers x batchSize"),
     ParamSpec("batchSize", _I, 1024, "rows per local step on each worker, > 0"),
     ParamSpec("localSteps", _I, 20,
@@ -51,8 +51,8 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("numWorkers", _I, 0,
               "parallel workers (tasks per round); 0 = the cluster's default parallelism"),
     ParamSpec("seed", _I, 42, "random seed (weights, data order)"),
-    ParamSpec("auxKPenalty", _F, 0.0, "weight of the AuxK loss; 0 = off"),
-    ParamSpec("clipGrad", _F, 1.0, "gradient norm clipping of each local step; 0 = off"),
+    ParamSpec("auxKPenalty", _F, 0.0, "weight of the AuxK loss, finite; 0 = off"),
+    ParamSpec("clipGrad", _F, 1.0, "gradient norm clipping of each local step, finite; 0 = off"),
     ParamSpec("optimizerState", _S, "averaged",
               "Adam state across rounds: averaged (broadcast and averaged with the weights) "
               "or local (kept per worker)"),
@@ -60,9 +60,15 @@ PARAM_SPECS: List[ParamSpec] = [
               "update applied to the averaged weights: average (take the mean), sgd "
               "(prev + outerLearningRate x (mean - prev)) or nesterov (DiLoCo outer step)"),
     ParamSpec("outerLearningRate", _F, 0.7,
-              "learning rate of the sgd or nesterov outer step; 0 = automatic from the number "
-              "of workers"),
+              "learning rate of the sgd or nesterov outer step, finite; 0 = automatic from the "
+              "number of workers"),
     ParamSpec("outerMomentum", _F, 0.9, "momentum of the nesterov outer step, in [0, 1)"),
+    ParamSpec("maxDroppedFraction", _F, 0.25,
+              "fail the fit when more than this fraction of the workers' round results went "
+              "non-finite and were dropped (with their tokens), in [0, 1]"),
+    ParamSpec("rowLength", _I, 0,
+              "row length of the input column; 0 = the most common length in the data (rows of "
+              "other lengths are invalid)"),
     ParamSpec("handleInvalid", _S, "error",
               "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) "
               "or skip (count them)"),

@@ -108,4 +108,21 @@ class TrainJobSettingsTest {
     assertEquals(2, run(Map.of(), "--outer-optimizer", "adam"));
     assertTrue(err().contains("--outer-optimizer (spark.topksae.outerOptimizer)"), err());
   }
+
+  @Test
+  void nonFiniteValuesFailBeforeSparkStarts() {
+    assertEquals(2, run(Map.of(), "--learning-rate", "Infinity"));
+    assertTrue(err().contains("--learning-rate (spark.topksae.learningRate)"), err());
+    assertEquals(2, run(Map.of("spark.topksae.clipGrad", "NaN")));
+    assertTrue(SparkSession.getActiveSession().isEmpty());
+  }
+
+  @Test
+  void relativePathsResolveAgainstTheCallersDirectory() {
+    assertEquals("/home/u/acts.parquet", JobRun.resolve("acts.parquet", "/home/u"));
+    assertEquals("/home/acts", JobRun.resolve("../acts", "/home/u"));
+    assertEquals("/data/acts", JobRun.resolve("/data/acts", "/home/u"));
+    assertEquals("hdfs:///acts", JobRun.resolve("hdfs:///acts", "/home/u"));
+    assertEquals("acts", JobRun.resolve("acts", null), "no launcher: Hadoop's working directory");
+  }
 }

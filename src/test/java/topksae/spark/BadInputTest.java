@@ -56,11 +56,11 @@ class BadInputTest {
   }
 
   @Test
-  void badRowsFailNamingTheRowAndTheFix() {
-    Exception e = assertThrows(Exception.class, () -> estimator().fit(withBadRows()));
-    String msg = rootMessage(e);
-    assertTrue(msg.contains("invalid row 10 of input partition 0 in column 'features': a null value"), msg);
-    assertTrue(msg.contains("handleInvalid=skip"), msg);
+  void badRowsFailWithTheOneLineCauseFirst() {
+    InvalidRowException e = assertThrows(InvalidRowException.class, () -> estimator().fit(withBadRows()));
+    assertTrue(e.getMessage().startsWith("invalid row 10 of input partition 0 in column 'features': a null value"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("handleInvalid=skip"), e.getMessage());
   }
 
   @Test
@@ -127,5 +127,107 @@ class BadInputTest {
     Exception e = assertThrows(IllegalStateException.class,
         () -> estimator().setClipGrad(0).fit(SparkTestSupport.frame(spark, huge, 1)));
     assertTrue(e.getMessage().contains("not finite in 3 consecutive rounds"), e.getMessage());
+  }
+
+  static List<float[]> scaled(float factor) {
+    List<float[]> out = new ArrayList<>();
+    for (float[] r : data.rows) {
+      float[] x = r.clone();
+      for (int j = 0; j < x.length; j++) {
+        x[j] *= factor;
+      }
+      out.add(x);
+    }
+    return out;
+  }
+
+  @Test
+  void aFitWhoseFewRoundsWereAllRejectedFails() {
+    // 400 rows / (2 workers x 4 steps x 32 rows) = 2 rounds: fewer than the 3 of the divergence check
+    Exception e = assertThrows(IllegalStateException.class, () -> estimator().setLocalSteps(4).setClipGrad(0)
+        .fit(SparkTestSupport.frame(spark, scaled(3e19f), 1)));
+    assertTrue(e.getMessage().contains("trained on 0 tokens"), e.getMessage());
+  }
+
+  @Test
+  void nonFiniteParamsAreRefusedUpFront() {
+    for (double bad : new double[] {Double.POSITIVE_INFINITY, Double.NaN, Double.NEGATIVE_INFINITY}) {
+      assertThrows(IllegalArgumentException.class, () -> estimator().setLearningRate(bad));
+      assertThrows(IllegalArgumentException.class, () -> estimator().setClipGrad(bad));
+      assertThrows(IllegalArgumentException.class, () -> estimator().setAuxKPenalty(bad));
+      assertThrows(IllegalArgumentException.class, () -> estimator().setOuterLearningRate(bad));
+      assertThrows(IllegalArgumentException.class, () -> estimator().setOuterMomentum(bad));
+      assertThrows(IllegalArgumentException.class, () -> estimator().setMaxDroppedFraction(bad));
+    }
+  }
+
+  @Test
+  void droppedWorkersAreCountedAndTooManyFailTheFit() {
+    List<float[]> rows = new ArrayList<>(data.rows);
+    for (int i = 0; i < rows.size(); i += 50) {
+      float[] x = rows.get(i).clone();
+      for (int j = 0; j < x.length; j++) {
+        x[j] *= 1e30f;
+      }
+      rows.set(i, x);
+    }
+    Dataset<Row> df = SparkTestSupport.frame(spark, rows, 1);
+    TopKSAEModel m = estimator().setClipGrad(0).setMaxDroppedFraction(1).fit(df);
+    TopKSAETrainingSummary s = m.summary();
+    assertTrue(s.droppedWorkers() > 0, "some workers went non-finite");
+    assertTrue(s.droppedTokens() > 0);
+    assertEquals(s.validRows() * 1L, s.tokensSeen() + s.droppedTokens(), "every valid row is either learned or dropped");
+    long dropped = s.rounds().stream().mapToLong(RoundRecord::rejectedWorkers).sum();
+    assertTrue(dropped > 0 && dropped <= s.droppedWorkers(), "rounds report their dropped workers");
+    Exception e = assertThrows(IllegalStateException.class, () -> estimator().setClipGrad(0).fit(df));
+    assertTrue(e.getMessage().contains("went non-finite and were dropped") || e.getMessage().contains("trained on"),
+        e.getMessage());
+  }
+
+  @Test
+  void theRowLengthIsTheMostCommonOverAllRowsOrTheParam() {
+    List<float[]> rows = new ArrayList<>(data.rows);
+    for (int i = 0; i < 40; i++) {
+      rows.set(i, new float[] {i, 2, 3});
+    }
+    Dataset<Row> df = SparkTestSupport.frame(spark, rows, 1);
+    TopKSAEModel m = estimator().setHandleInvalid("skip").fit(df);
+    assertEquals(8, m.inputDim(), "the 360 rows of length 8, not the first 40 of length 3");
+    assertEquals(40, m.summary().skippedWrongLengthRows());
+    assertEquals(360, m.summary().validRows());
+    InvalidRowException e = assertThrows(InvalidRowException.class, () -> estimator().fit(df));
+    assertTrue(e.getMessage().contains("invalid row 0 ") && e.getMessage().contains("length 3 instead of 8"),
+        e.getMessage());
+    List<float[]> mostlyShort = new ArrayList<>(rows.subList(0, 40));
+    mostlyShort.addAll(data.rows.subList(0, 30));
+    TopKSAEModel three = estimator().setRowLength(3).setNbConcepts(4).setHandleInvalid("skip")
+        .fit(SparkTestSupport.frame(spark, mostlyShort, 1));
+    assertEquals(3, three.inputDim());
+    assertEquals(30, three.summary().skippedWrongLengthRows());
+  }
+
+  @Test
+  void skippedRowsAreCountedOncePerRowWhateverTheRecomputations() {
+    Dataset<Row> df = withBadRows();
+    TrainingData d = TrainingData.prepare(df, InputColumn.of(df.schema(), "features"), 8, 2, 64, 32, 5, true);
+    assertEquals(4, d.invalid.total());
+    d.blocks.unpersist(true);
+    assertEquals(396, d.blocks.map(b -> b.length / 8).reduce(Integer::sum));   // recomputes the layout pass
+    d.blocks.unpersist(true);
+    d.blocks.count();
+    assertEquals(1, d.invalid.nullRows());
+    assertEquals(1, d.invalid.wrongLengthRows());
+    assertEquals(2, d.invalid.nonFiniteRows());
+  }
+
+  @Test
+  void zeroVarianceInputIsRefused() {
+    List<float[]> same = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      same.add(new float[] {1, 2, 3, 4, 5, 6, 7, 8});
+    }
+    Exception e = assertThrows(IllegalArgumentException.class,
+        () -> estimator().fit(SparkTestSupport.frame(spark, same, 1)));
+    assertTrue(e.getMessage().contains("zero variance"), e.getMessage());
   }
 }

@@ -52,10 +52,11 @@ class RoundMathTest {
   void roundResultsSumAndSkipRejectedWorkers() {
     RoundResult a = RoundResult.of(new float[] {1, 2}, null, stats(10), 1.0);
     RoundResult b = RoundResult.of(new float[] {3, 4}, null, stats(5), 2.0);
-    RoundResult acc = RoundResult.empty().merge(a).merge(RoundResult.rejected(3.0)).merge(b);
+    RoundResult acc = RoundResult.empty().merge(a).merge(RoundResult.rejected(7, 3.0)).merge(b);
     assertArrayEquals(new float[] {4, 6}, acc.state);
     assertEquals(2, acc.workers);
     assertEquals(1, acc.rejected);
+    assertEquals(7, acc.rejectedTokens);
     assertEquals(15, acc.stats.tokens);
     assertEquals(3.0, acc.maxComputeSeconds);
     assertFalse(RoundResult.finite(new float[] {1, Float.NaN}));

@@ -82,6 +82,11 @@ class SparkInteropTest {
         ModelFiles.exportSaeLens(withBias, tmp.resolve("saelens").toString(), Map.of("hook_name", "h"));
         TopKSAEModel fromSaeLens = ModelFiles.importSaeLens(tmp.resolve("saelens").toString());
         assertArrayEquals(withBias.preBias(), fromSaeLens.preBias());
+        assertEquals(24, fromSaeLens.getNbConcepts(), "imports report their real params");
+        assertEquals(4, fromSaeLens.getTopK());
+        assertEquals("topk", fromSaeLens.getVariant());
+        assertEquals(withBias.getEncoderModule(), fromSaeLens.getEncoderModule());
+        assertEquals(withBias.getNormalization(), fromSaeLens.getNormalization());
         sameTransform(withBias, fromSaeLens);
         String hook = ModelFiles.exportSparsify(withBias, tmp.toString(), "layers.2");
         sameTransform(withBias, ModelFiles.importSparsify(hook));
@@ -90,6 +95,8 @@ class SparkInteropTest {
         ModelFiles.exportOvercomplete(plain, tmp.resolve("oc.safetensors").toString());
         TopKSAEModel fromOc = ModelFiles.importOvercomplete(tmp.resolve("oc.safetensors").toString(), (String) null);
         assertArrayEquals(plain.flatState(), fromOc.flatState(), "raw state bit for bit");
+        assertEquals(24, fromOc.getNbConcepts());
+        assertEquals(3, fromOc.getTopK());
         sameTransform(plain, fromOc);
     }
 

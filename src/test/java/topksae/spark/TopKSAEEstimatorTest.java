@@ -148,4 +148,27 @@ class TopKSAEEstimatorTest {
     TopKSAEModel local = estimator(2).setOptimizerState("local").fit(parquet);
     assertTrue(fvu(local) < 0.1, "local-state fvu " + fvu(local));
   }
+
+  @Test
+  void paperAuxKTrainsAndTheSummaryNamesItsDeadWindow() {
+    TopKSAEModel plain = estimator(2).setMaxEpochs(2).fit(parquet);
+    TopKSAETrainingSummary s = plain.summary();
+    assertEquals(data.rows.size(), s.deadWindow(), "deadTokens unset: one epoch's tokens");
+    assertTrue(s.neverFiredFraction() >= 0 && s.neverFiredFraction() <= s.rounds().get(0).neverFiredFraction());
+    assertEquals(s.last().deadFraction(), s.deadFraction(), 0);
+    TopKSAEModel aux = estimator(2).setMaxEpochs(2).setAuxKPenalty(1.0 / 32).setKAux(8).setDeadTokens(128)
+        .fit(parquet);
+    assertEquals(128, aux.summary().deadWindow());
+    assertTrue(aux.summary().last().loss() > 0);
+    assertTrue(fvu(aux) < 1.25 * fvu(plain), "paper AuxK fvu " + fvu(aux) + " vs plain " + fvu(plain));
+    assertTrue(java.util.Arrays.stream(aux.summary().rounds().toArray(new RoundRecord[0]))
+        .anyMatch(r -> r.deadFraction() > 0), "some concept was dead, so AuxK acted");
+    boolean differs = false;
+    float[] a = aux.flatState();
+    float[] b = plain.flatState();
+    for (int i = 0; i < a.length; i++) {
+      differs |= a[i] != b[i];
+    }
+    assertTrue(differs, "AuxK changed the training");
+  }
 }

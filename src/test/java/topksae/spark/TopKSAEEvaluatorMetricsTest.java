@@ -88,11 +88,15 @@ class TopKSAEEvaluatorMetricsTest {
         assertEquals("fvu", ev.getMetricName());
         assertEquals(fvu, ev.evaluate(data), 1e-9);
         Map<String, Double> all = ev.evaluateAll(data);
-        assertEquals(TopKSAEEvaluator.METRICS, List.copyOf(all.keySet()));
+        List<String> keys = new java.util.ArrayList<>(TopKSAEEvaluator.METRICS);
+        keys.add("deadWindowTokens");
+        assertEquals(keys, List.copyOf(all.keySet()));
         assertEquals(mse, all.get("mse"), 1e-9);
         assertEquals(1 - fvu, all.get("r2"), 1e-9);
         assertEquals(l0, all.get("l0"), 1e-12);
         assertEquals(2.0 / CONCEPTS, all.get("deadFraction"), 1e-12);
+        assertEquals(2.0 / CONCEPTS, all.get("neverFiredFraction"), 1e-12);
+        assertEquals((double) data.count(), all.get("deadWindowTokens"), 0, "the window: every row evaluated");
         assertEquals(mse, ev.setMetricName("mse").evaluate(data), 1e-9);
     }
 
