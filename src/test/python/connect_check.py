@@ -73,6 +73,10 @@ def check(port: int, work: str) -> None:
     from pyspark.sql.utils import is_remote
 
     from conftest import sparse_activations
+    from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
+
+    from topksae.analysis import TopKSAEEvaluator
+    from topksae.export import export_saelens
     from topksae.spark import TopKSAEEstimator, TopKSAEModel
     from topksae.weights import read_weights
 
@@ -101,11 +105,34 @@ def check(port: int, work: str) -> None:
     est2 = TopKSAEEstimator.load(est_path)
     assert (est2.getNbConcepts(), est2.getTopK(), est2.getSeed()) == (16, 3, 5)
 
+    for attribute, instead in [("dictionary", "read_weights"), ("summary", "TopKSAEEvaluator")]:
+        try:
+            getattr(model, attribute)
+            raise AssertionError("%s should say it is not available over Connect" % attribute)
+        except NotImplementedError as e:
+            assert "Spark Connect" in str(e) and instead in str(e), str(e)
     try:
-        model.dictionary
-        raise AssertionError("dictionary should say it is not available over Connect")
+        export_saelens(model, os.path.join(work, "saelens"))
+        raise AssertionError("export_saelens should say what to use over Connect")
     except NotImplementedError as e:
-        assert "Spark Connect" in str(e)
+        assert "classic SparkSession" in str(e) and "read_weights" in str(e), str(e)
+
+    # the evaluator runs on the server (META-INF/services/...Evaluator), and so does tuning
+    scored = model.copy().setReconstructionCol("reconstruction").transform(df)
+    fvu = TopKSAEEvaluator().evaluate(scored)
+    every = TopKSAEEvaluator().evaluate_all(scored)
+    assert set(every) == {"fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction"}, every
+    assert abs(every["fvu"] - fvu) < 1e-9 and abs(every["r2"] - (1 - fvu)) < 1e-6, every
+    assert 0 < fvu < 1 and 0 < every["l0"] <= 3, every
+    assert TopKSAEEvaluator(metricName="r2").isLargerBetter()
+    assert not TopKSAEEvaluator().isLargerBetter()
+    tuned = TopKSAEEstimator(nbConcepts=16, batchSize=64, localSteps=4, maxEpochs=2,
+                             learningRate=2e-2, seed=5, reconstructionCol="reconstruction")
+    grid = ParamGridBuilder().addGrid(tuned.topK, [1, 4]).build()
+    tvs = TrainValidationSplit(estimator=tuned, estimatorParamMaps=grid,
+                               evaluator=TopKSAEEvaluator(), trainRatio=0.75, seed=2).fit(df)
+    assert tvs.validationMetrics[1] < tvs.validationMetrics[0], tvs.validationMetrics
+    assert tvs.bestModel.getTopK() == 4
     try:
         TopKSAEEstimator(nbConcepts=4, topK=9).fit(df)
         raise AssertionError("topK > nbConcepts should fail")
@@ -113,7 +140,7 @@ def check(port: int, work: str) -> None:
         assert "exceeds nbConcepts" in str(e), str(e)
         error = type(e).__name__
     print(json.dumps({"connect": True, "rows": len(codes), "reloaded_equal": True,
-                      "error_type": error}))
+                      "error_type": error, "evaluator_metrics": sorted(every)}))
 
 
 if __name__ == "__main__":

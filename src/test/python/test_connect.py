@@ -15,4 +15,6 @@ def test_fit_transform_save_load_over_spark_connect(jar, tmp_path):
     assert out.returncode == 0 and lines, out.stdout[-3000:] + out.stderr[-5000:]
     result = json.loads(lines[-1])
     assert result == {"connect": True, "rows": 400, "reloaded_equal": True,
-                      "error_type": result["error_type"]}
+                      "error_type": result["error_type"],
+                      "evaluator_metrics": ["deadFraction", "fvu", "l0", "mse",
+                                                "neverFiredFraction", "r2"]}

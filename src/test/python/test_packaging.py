@@ -19,6 +19,7 @@ def test_jar_holds_every_python_source(jar):
     names = set(zipfile.ZipFile(jar).namelist())
     assert python_sources() <= names
     assert "topksae/spark/__init__.py" in names
+    assert "topksae/py.typed" in names  # type checkers read the package's hints
 
 
 def test_package_imports_from_the_jar_alone(jar):
@@ -38,7 +39,9 @@ def test_package_imports_from_the_jar_alone(jar):
 def test_spark_connect_service_entries_name_classes_in_the_jar(jar):
     z = zipfile.ZipFile(jar)
     for service, cls in [("org.apache.spark.ml.Estimator", "topksae.spark.TopKSAEEstimator"),
-                         ("org.apache.spark.ml.Transformer", "topksae.spark.TopKSAEModel")]:
+                         ("org.apache.spark.ml.Transformer", "topksae.spark.TopKSAEModel"),
+                         ("org.apache.spark.ml.evaluation.Evaluator",
+                          "topksae.spark.TopKSAEEvaluator")]:
         lines = [l.strip() for l in z.read("META-INF/services/" + service).decode().splitlines()
                  if l.strip() and not l.startswith("#")]
         assert cls in lines
@@ -66,3 +69,4 @@ def test_pip_builds_a_wheel_from_the_source_tree(tmp_path):
     assert len(wheels) == 1
     names = set(zipfile.ZipFile(wheels[0]).namelist())
     assert python_sources() <= names
+    assert "topksae/py.typed" in names

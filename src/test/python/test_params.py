@@ -2,7 +2,7 @@
 
 import pytest
 
-from topksae.spark import PARAM_SPECS, TopKSAEEstimator, TopKSAEParams
+from topksae.spark import PARAM_SPECS, TopKSAEEstimator, TopKSAEModel, TopKSAEParams
 from topksae.spark._params import MODEL_SETTABLE
 
 from pyspark.ml.param import TypeConverters as T
@@ -108,3 +108,44 @@ def test_model_setters_exist_on_the_jvm_model_class(spark):
     names = {m.getName() for m in cls.getMethods()}
     for name in MODEL_SETTABLE:
         assert "set" + name[0].upper() + name[1:] in names, name
+
+
+def test_help_shows_typed_keywords_with_defaults_and_param_docs():
+    import inspect
+    import pydoc
+    from typing import Optional
+    sig = inspect.signature(TopKSAEEstimator)
+    names = [n for n in sig.parameters]
+    assert names == [s.name for s in PARAM_SPECS] + ["progress"]
+    for spec in PARAM_SPECS:
+        p = sig.parameters[spec.name]
+        assert p.kind is inspect.Parameter.KEYWORD_ONLY
+        assert p.default == spec.default, spec.name
+    assert sig.parameters["nbConcepts"].annotation is int
+    assert sig.parameters["topK"].annotation == Optional[int]
+    assert inspect.signature(TopKSAEEstimator.setParams).return_annotation == "TopKSAEEstimator"
+    text = pydoc.render_doc(TopKSAEEstimator, renderer=pydoc.plaintext)
+    assert "nbConcepts: int = 1024" in text
+    assert "setTopK(self, value: int) -> 'TopKSAEEstimator'" in text
+    assert "number of concepts (dictionary size)" in text  # the Param docs
+    assert "nbConcepts : int, default 1024" in text  # the class docstring's Parameters section
+    model_text = pydoc.render_doc(TopKSAEModel, renderer=pydoc.plaintext)
+    assert "setOutputCol(self, value: str) -> 'TopKSAEModel'" in model_text
+    assert "getNbConcepts(self) -> int" in model_text
+
+
+def test_positional_arguments_are_refused(spark):
+    with pytest.raises(TypeError, match="keyword"):
+        TopKSAEEstimator("features")
+
+
+def test_set_params_keeps_unnamed_values(spark):
+    est = TopKSAEEstimator(nbConcepts=64, topK=8)
+    assert est.setParams(topK=4) is est
+    assert (est.getNbConcepts(), est.getTopK()) == (64, 4)
+
+
+def test_package_is_marked_typed():
+    import os
+    import topksae
+    assert os.path.isfile(os.path.join(os.path.dirname(topksae.__file__), "py.typed"))

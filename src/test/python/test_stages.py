@@ -135,6 +135,15 @@ def test_invalid_param_value_is_rejected_by_the_jvm(activations):
         small_estimator(nbConcepts=0).fit(activations)
 
 
+def test_loaded_model_has_no_summary_and_says_so(model, tmp_path):
+    path = str(tmp_path / "sae")
+    model.write().overwrite().save(path)
+    loaded = TopKSAEModel.load(path)
+    assert model.hasSummary and not loaded.hasSummary
+    with pytest.raises(RuntimeError, match="only the model returned by fit has one.*hasSummary"):
+        loaded.summary
+
+
 def test_a_bad_row_fails_with_the_one_line_cause_first(spark, activations):
     from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
     rows = [(None,)] + [([float(v) for v in r.features],) for r in activations.limit(100).collect()]

@@ -51,11 +51,28 @@ def test_one_row_per_token_and_layer_in_shards(out):
     assert sorted(df.doc_id.unique()) == [0, 1, 2, 3, 4]
     assert sorted(df.layer.unique()) == [0, 3, 6]
     for (doc, layer), g in df.groupby(["doc_id", "layer"]):
+        assert list(g.position) == list(range(1, len(g) + 1))  # the model's positions, [CLS] = 0
+    assert not df.token.isin(["[CLS]", "[SEP]"]).any()  # special tokens dropped by default
+    cat = df[(df.doc_id == 0) & (df.layer == 3)].token.tolist()
+    assert cat == ["the", "cat", "sat", "on", "the", "mat", "."]
+    assert all(len(a) == 384 for a in df.activation)
+
+
+def test_keep_special_tokens_writes_them_with_the_same_vectors_elsewhere(out, text_file, tmp_path):
+    other = str(tmp_path / "special")
+    ex.main(["--out", other, "--text", text_file, "--layers", "0,3,6", "--shard-docs", "2",
+             "--batch-size", "2", "--backend", "numpy", "--quiet", "--keep-special-tokens"])
+    full = pq.read_table(other).to_pandas()
+    for (doc, layer), g in full.groupby(["doc_id", "layer"]):
         assert list(g.position) == list(range(len(g)))
         assert g.token.iloc[0] == "[CLS]" and g.token.iloc[-1] == "[SEP]"
-    cat = df[(df.doc_id == 0) & (df.layer == 3)].token.tolist()
-    assert cat == ["[CLS]", "the", "cat", "sat", "on", "the", "mat", ".", "[SEP]"]
-    assert all(len(a) == 384 for a in df.activation)
+    plain = pq.read_table(out).to_pandas()
+    words = full[~full.token.isin(["[CLS]", "[SEP]"])].reset_index(drop=True)
+    assert words[["doc_id", "position", "token", "layer"]].equals(
+        plain[["doc_id", "position", "token", "layer"]])
+    np.testing.assert_array_equal(np.stack(words.activation), np.stack(plain.activation))
+    with open(os.path.join(other, "_manifest.json")) as f:
+        assert json.load(f)["special_tokens"] == "kept"
 
 
 def test_activations_do_not_depend_on_batch_padding(out, text_file, tmp_path):

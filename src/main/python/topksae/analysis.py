@@ -16,12 +16,18 @@ from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["concept_stats", "top_activations", "explode_codes", "nearest_concepts", "TopKSAEEvaluator"]
 
+#: TopKSAEEvaluator's metrics, in the order evaluate_all returns them.
+METRICS = ("fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction")
+
 
 def _session(df: Optional[DataFrame] = None) -> SparkSession:
     from pyspark.sql.utils import is_remote
     if is_remote():
-        raise NotImplementedError("topksae.analysis needs a classic SparkSession (not Spark Connect): "
-                                  "it calls the JVM classes of the project's jar directly")
+        raise NotImplementedError(
+            "concept_stats, top_activations, explode_codes and nearest_concepts need a classic "
+            "SparkSession (not Spark Connect): they call the JVM classes of the project's jar "
+            "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all) works; for the "
+            "dictionary, save the model and use topksae.weights.read_weights(path)")
     spark = df.sparkSession if df is not None else SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("no active SparkSession")
@@ -125,8 +131,16 @@ class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaML
     def setReconstructionCol(self, value: str) -> "TopKSAEEvaluator":
         return self._set(reconstructionCol=value)
 
+    def isLargerBetter(self) -> bool:
+        """True for r2 only (the other metrics are errors or counts); works over Spark Connect."""
+        return self.getMetricName() == "r2"
+
     def evaluate_all(self, dataset: DataFrame) -> Dict[str, float]:
-        """Every metric from one pass, as a dict."""
+        """Every metric as a dict: from one pass on a classic session (plus deadWindowTokens);
+        over Spark Connect, whose server runs only ``evaluate``, one ``evaluate`` per metric."""
+        from pyspark.sql.utils import is_remote
+        if is_remote():
+            return {m: float(self.copy({self.metricName: m}).evaluate(dataset)) for m in METRICS}
         self._transfer_params_to_java()
         return {k: float(v) for k, v in dict(self._java_obj.evaluateAll(dataset._jdf)).items()}
 

@@ -121,7 +121,7 @@ public final class JobRun {
     Map<String, Object> facts = facts(model, modelPath, checkpoints, trainSeconds, startTokens);
     facts.put("resumedFrom", resumedFrom);
     Path summary = new Path(output, "summary.json");
-    HadoopFiles.writeAtomically(summary, SummaryJson.of(facts, parsed.values(), model.summary(), firing)
+    HadoopFiles.writeAtomically(summary, SummaryJson.of(facts, settingsUsed(parsed), model.summary(), firing)
         .getBytes(StandardCharsets.UTF_8), hadoop);
     Path report = ReportWriter.write(new Path(output, "report"), strings(facts), progress.rounds(),
         firing, hadoop);
@@ -143,17 +143,27 @@ public final class JobRun {
   /** The estimator with every training setting that has a value (plus the demo defaults). */
   static TopKSAEEstimator estimator(JobCommand.Parsed parsed) {
     TopKSAEEstimator est = new TopKSAEEstimator();
-    boolean demo = parsed.values().get("input") == null;
+    Map<String, Object> used = settingsUsed(parsed);
     for (Setting s : ParamSettings.of(est, TrainJob.TRAINING)) {
-      Object v = parsed.values().get(s.name());
-      if (demo && !parsed.explicit().contains(s.name()) && JobSettings.DEMO_DEFAULTS.containsKey(s.name())) {
-        v = JobSettings.DEMO_DEFAULTS.get(s.name());
-      }
+      Object v = used.get(s.name());
       if (v != null && !TrainJob.JOB_OWNED.contains(s.name())) {
         ParamSettings.apply(est, s.name(), v);
       }
     }
     return est;
+  }
+
+  /** The settings as the run uses them: on the demo, its defaults replace the settings not given. */
+  static Map<String, Object> settingsUsed(JobCommand.Parsed parsed) {
+    Map<String, Object> used = new LinkedHashMap<>(parsed.values());
+    if (parsed.values().get("input") == null) {
+      JobSettings.DEMO_DEFAULTS.forEach((name, v) -> {
+        if (!parsed.explicit().contains(name)) {
+          used.put(name, v);
+        }
+      });
+    }
+    return used;
   }
 
   private void checkStart(CheckpointStore checkpoints, Path output) {

@@ -97,6 +97,8 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     TrainingData data = TrainingData.prepare(df, col, dim, workers, getLocalSteps(), getBatchSize(), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {
+      FitPlan plan = FitPlan.of(this, data.rows, data.workers, data.rounds, resume == null ? 0 : resume.tokensSeen);
+      listeners().forEach(l -> l.onStart(plan));
       DistributedFit fit = new DistributedFit(spark, this, data, config,
           trainConfig(workers, visibleTokens(data.rows)), listeners(), resume);
       float[] state = resume == null ? fit.run(0, 0) : fit.run(resume.epoch, resume.nextRound);

@@ -4,16 +4,18 @@
 ``topksae.spark.TopKSAEModel`` to this module, so ``PipelineModel.load`` needs no help.
 """
 
+import inspect
 from typing import Any, Dict, Optional
 
 import numpy as np
+from pyspark import keyword_only
 from pyspark.ml.util import JavaMLReadable, JavaMLWritable
 from pyspark.ml.wrapper import JavaEstimator, JavaModel
 
 from topksae.spark._params import (MODEL_SETTABLE, PARAM_NAMES, PARAM_SPECS, TopKSAEParams,
-                                   add_setters, check_names)
+                                   add_setters, check_names, describe, set_signature)
 from topksae.spark._summary import TopKSAETrainingSummary
-from topksae.spark import _jvm
+from topksae.spark import _jvm, _mlflow, _progress
 
 __all__ = ["TopKSAEEstimator", "TopKSAEModel", "TopKSAETrainingSummary", "TopKSAEParams",
            "PARAM_SPECS"]
@@ -23,31 +25,67 @@ class TopKSAEEstimator(JavaEstimator["TopKSAEModel"], TopKSAEParams,
                        JavaMLReadable["TopKSAEEstimator"], JavaMLWritable):
     """Trains a TopK (or BatchTopK) sparse autoencoder on a column of activations.
 
-    Every keyword is a Param of the JVM class ``topksae.spark.TopKSAEEstimator``, for example::
+    Every keyword but ``progress`` is a Param of the JVM class
+    ``topksae.spark.TopKSAEEstimator``, for example::
 
         sae = TopKSAEEstimator(inputCol="activation", nbConcepts=4096, topK=32, maxEpochs=2)
         model = sae.fit(df)
 
-    Unknown keywords raise TypeError.
+    Unknown keywords raise TypeError. ``fit`` shows a progress bar (tqdm) in interactive
+    sessions; see ``progress`` below.
     """
 
     _input_kwargs: Dict[str, Any]
+    _progress: Optional[bool] = None
 
+    @keyword_only
     def __init__(self, **kwargs: Any) -> None:
-        check_names(kwargs)
+        check_names(kwargs, _KEYWORDS)
         super().__init__()
         self._java_obj = self._new_java_obj("topksae.spark.TopKSAEEstimator", self.uid)
-        self._set(**kwargs)
+        self.setParams(**self._input_kwargs)
 
+    @keyword_only
     def setParams(self, **kwargs: Any) -> "TopKSAEEstimator":
-        """Sets any of the Params by keyword; returns self."""
-        check_names(kwargs)
+        """Sets the Params given by keyword (others keep their values); returns self."""
+        kwargs = dict(self._input_kwargs)
+        check_names(kwargs, _KEYWORDS)
+        if "progress" in kwargs:
+            self.setProgress(kwargs.pop("progress"))
         return self._set(**kwargs)
+
+    def setProgress(self, value: Optional[bool]) -> "TopKSAEEstimator":
+        """True/False: show or hide fit's progress bar; None (default): show it in interactive
+        sessions (Jupyter, Databricks, a terminal) unless $TOPKSAE_PROGRESS=0. Python only: not
+        a Spark Param, not saved."""
+        self._progress = None if value is None else bool(value)
+        return self
+
+    def getProgress(self) -> Optional[bool]:
+        """The ``progress`` setting (None = automatic)."""
+        return self._progress
+
+    def _fit_java(self, dataset: Any) -> Any:
+        self._transfer_params_to_java()
+        show, log = _progress.wanted(self._progress), _mlflow.round_logger()
+        if not show and log is None:
+            return self._java_obj.fit(dataset._jdf)
+        return _progress.fit(self._java_obj, dataset._jdf, show=show, on_records=log)
 
     def _create_model(self, java_model: Any) -> "TopKSAEModel":
         return TopKSAEModel(java_model)
 
 
+_PROGRESS_DOC = ("\nprogress : bool or None, default None\n    show fit's progress bar (read and cache, "
+                 "then tokens, FVU, L0, dead %, tokens/s, ETA); None = in interactive sessions "
+                 "only, unless $TOPKSAE_PROGRESS=0 or 1. Python only, not saved.\n")
+_KEYWORDS = PARAM_NAMES + ["progress"]
+_PROGRESS_ARG = inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                  annotation=Optional[bool])
+for _f in (TopKSAEEstimator.__init__, TopKSAEEstimator.setParams):
+    set_signature(_f, PARAM_NAMES, None if _f.__name__ == "__init__" else "TopKSAEEstimator",
+                  [_PROGRESS_ARG])
+TopKSAEEstimator.__doc__ = inspect.cleandoc(TopKSAEEstimator.__doc__ or "") + "\n" + describe(PARAM_NAMES, _PROGRESS_DOC)
 add_setters(TopKSAEEstimator, PARAM_NAMES)
 
 
@@ -57,6 +95,8 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
     and the pre-codes."""
 
     def __init__(self, java_model: Optional[Any] = None) -> None:
+        """Made by ``TopKSAEEstimator.fit``, ``TopKSAEModel.load(path)`` or the importers of
+        ``topksae.export``; ``java_model`` is the JVM ``topksae.spark.TopKSAEModel``."""
         super().__init__(java_model)
 
     @property
@@ -74,12 +114,21 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
     @property
     def summary(self) -> TopKSAETrainingSummary:
         """What the fit did: per-round records (loss, FVU, L0, dead fraction, ...) and totals,
-        as Python lists and dicts."""
+        as Python lists and dicts. Only a model returned by fit has one (see ``hasSummary``);
+        otherwise RuntimeError."""
         _jvm.require_classic("summary")
+        if not self.hasSummary:
+            raise RuntimeError(
+                "No training summary available for this TopKSAEModel: only the model returned by "
+                "fit has one (a saved, loaded or imported model does not; check hasSummary). "
+                "Keep what you need with model.summary.asDict() before saving.")
         return TopKSAETrainingSummary(*_jvm.summary(self))
 
 
 add_setters(TopKSAEModel, MODEL_SETTABLE)
+TopKSAEModel.__doc__ = inspect.cleandoc(TopKSAEModel.__doc__ or "") + "\n" + describe(
+    PARAM_NAMES, "\n\nOnly %s may be set on a model; the rest tell how it was trained.\n"
+    % ", ".join(MODEL_SETTABLE), title="Params (getX() reads each)")
 
 # PySpark finds a saved stage (e.g. inside a TrainValidationSplitModel) by its JVM class name.
 from topksae.analysis import TopKSAEEvaluator  # noqa: E402,F401

@@ -4,6 +4,7 @@ Names, types and defaults are those of the JVM class (src/main/java/topksae/spar
 tests compare both sides. Each Param gets a ``getX`` method, and the stages add ``setX``.
 """
 
+import inspect
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from pyspark.ml.param import Param, Params, TypeConverters
@@ -117,31 +118,71 @@ MODEL_SETTABLE: List[str] = ["inputCol", "outputCol", "reconstructionCol", "preC
                              "handleInvalid"]
 
 
+SPECS_BY_NAME: Dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
+
+_TYPES = {_S: str, _I: int, _F: float, _B: bool}
+
+
 def _cap(name: str) -> str:
     return name[0].upper() + name[1:]
+
+
+def value_type(name: str) -> type:
+    """The Python type of a Param's values (str, int, float or bool)."""
+    return _TYPES[SPECS_BY_NAME[name].converter]
+
+
+def keyword(name: str) -> inspect.Parameter:
+    """A Param as a keyword-only argument, with its type and default (None = unset)."""
+    spec = SPECS_BY_NAME[name]
+    t = value_type(name)
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=spec.default,
+                             annotation=t if spec.default is not None else Optional[t])
+
+
+def describe(names: List[str], extra: str = "", title: str = "Parameters") -> str:
+    """Numpydoc-style section (`title`) for the Params `names`, then `extra` text."""
+    lines = ["", title, "-" * len(title)]
+    for name in names:
+        spec = SPECS_BY_NAME[name]
+        default = "unset" if spec.default is None else repr(spec.default)
+        lines.append("%s : %s, default %s" % (name, value_type(name).__name__, default))
+        lines.append("    " + spec.doc)
+    return "\n".join(lines) + extra
 
 
 def _getter(name: str) -> Callable[["TopKSAEParams"], Any]:
     def get(self: "TopKSAEParams") -> Any:
         return self.getOrDefault(getattr(self, name))
-    get.__name__ = "get" + _cap(name)
-    get.__doc__ = "Gets the value of %s or its default value." % name
+    get.__name__ = get.__qualname__ = "get" + _cap(name)
+    get.__doc__ = "Gets %s (%s)." % (name, SPECS_BY_NAME[name].doc)
+    get.__annotations__ = {"return": value_type(name)}
     return get
 
 
-def _setter(name: str) -> Callable[..., Any]:
+def _setter(name: str, owner: str) -> Callable[..., Any]:
     def set_(self: Params, value: Any) -> Any:
         return self._set(**{name: value})
-    set_.__name__ = "set" + _cap(name)
-    set_.__doc__ = "Sets the value of :py:attr:`%s`." % name
+    set_.__name__ = set_.__qualname__ = "set" + _cap(name)
+    set_.__doc__ = "Sets %s: %s. Returns self." % (name, SPECS_BY_NAME[name].doc)
+    set_.__annotations__ = {"value": value_type(name), "return": owner}
     return set_
 
 
 def add_setters(cls: type, names: List[str]) -> type:
-    """Adds ``setX(value)`` (returning self) to a stage class for each name."""
+    """Adds ``setX(value)`` (returning self, typed and documented) to a stage class per name."""
     for name in names:
-        setattr(cls, "set" + _cap(name), _setter(name))
+        setattr(cls, "set" + _cap(name), _setter(name, cls.__name__))
     return cls
+
+
+def set_signature(func: Callable[..., Any], names: List[str], returns: Any,
+                  extra: Optional[List[inspect.Parameter]] = None) -> None:
+    """Gives ``func(self, **kwargs)`` the signature help() and IDEs show: every Param in `names`
+    as a typed keyword with its default, then `extra`."""
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    params += [keyword(n) for n in names] + list(extra or [])
+    func.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore
 
 
 class TopKSAEParams(Params):

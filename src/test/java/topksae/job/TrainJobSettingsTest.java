@@ -40,6 +40,26 @@ class TrainJobSettingsTest {
   }
 
   @Test
+  void summarySettingsAreTheOnesTheEstimatorUsed() {
+    JobCommand command = new JobCommand(TrainJob.settings());
+    JobCommand.Parsed demo = command.parse(new String[] {"--batch-size", "128"}, Map.of());
+    Map<String, Object> used = JobRun.settingsUsed(demo);
+    TopKSAEEstimator est = JobRun.estimator(demo);
+    assertEquals(256, ((Number) used.get("nbConcepts")).intValue(), "the demo's default");
+    assertEquals(128, ((Number) used.get("batchSize")).intValue(), "a given flag wins");
+    for (var p : est.params()) {
+      Object v = used.get(p.name());
+      if (v != null && est.isDefined(p) && !TrainJob.JOB_OWNED.contains(p.name())) {
+        Object actual = est.getOrDefault(p);
+        assertEquals(v instanceof Number n ? n.doubleValue() : v,
+            actual instanceof Number n ? n.doubleValue() : actual, p.name());
+      }
+    }
+    JobCommand.Parsed real = command.parse(new String[] {"--input", "x.parquet"}, Map.of());
+    assertEquals(1024, ((Number) JobRun.settingsUsed(real).get("nbConcepts")).intValue());
+  }
+
+  @Test
   void auxKFlagsAndTheEarlierSpellingParse() {
     JobCommand cmd = new JobCommand(TrainJob.settings());
     Map<String, Object> v = cmd.parse(new String[] {"--aux-k-mode", "overcomplete", "--k-aux", "64",

@@ -1,0 +1,74 @@
+"""MLflow against a real local tracking store (a file store in a temporary folder): autolog of a
+Pipeline holding TopKSAEEstimator, the evaluator's metric, the model logged and loaded back with
+mlflow.spark.load_model, and the fit's per-round metrics in the active run."""
+
+import mlflow
+import mlflow.pyspark.ml
+import mlflow.spark
+import numpy as np
+import pytest
+from pyspark.ml import Pipeline
+
+from topksae.analysis import TopKSAEEvaluator
+from topksae.spark import TopKSAEEstimator
+
+NB, K = 32, 4
+
+
+def estimator(**extra):
+    kw = dict(nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=3, learningRate=1e-2,
+              reconstructionCol="reconstruction", seed=3, progress=False)
+    kw.update(extra)
+    return TopKSAEEstimator(**kw)
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    mlflow.set_tracking_uri("file://%s" % (tmp_path / "mlruns"))
+    mlflow.set_experiment("topksae")
+    yield mlflow.MlflowClient()
+    mlflow.pyspark.ml.autolog(disable=True)
+
+
+def test_fit_logs_round_metrics_to_the_active_run(store, activations):
+    with mlflow.start_run() as run:
+        model = estimator().fit(activations)
+    history = store.get_metric_history(run.info.run_id, "topksae.fvu")
+    rounds = model.summary.rounds
+    assert len(history) == len(rounds) >= 3
+    assert [h.step for h in history] == [r["tokensSeen"] for r in rounds]
+    assert [h.value for h in history] == pytest.approx([r["fvu"] for r in rounds])
+    logged = store.get_run(run.info.run_id).data.metrics
+    for name in ("topksae.loss", "topksae.l0", "topksae.deadFraction", "topksae.tokensPerSecond"):
+        assert name in logged, sorted(logged)
+
+
+def test_no_active_run_logs_nothing(store, activations):
+    estimator(maxEpochs=1).fit(activations)
+    assert mlflow.active_run() is None
+    runs = store.search_runs([store.get_experiment_by_name("topksae").experiment_id])
+    assert runs == []
+
+
+def test_autolog_pipeline_logs_params_metric_and_a_loadable_model(store, spark, activations,
+                                                                  tmp_path):
+    allow = tmp_path / "allowlist.txt"
+    allow.write_text("pyspark.ml.pipeline.PipelineModel\ntopksae.spark.TopKSAEModel\n")
+    spark.sparkContext._conf.set("spark.mlflow.pysparkml.autolog.logModelAllowlistFile", str(allow))
+    mlflow.pyspark.ml.autolog()
+    with mlflow.start_run() as run:
+        fitted = Pipeline(stages=[estimator()]).fit(activations)
+        fvu = TopKSAEEvaluator().evaluate(fitted.transform(activations))
+    data = store.get_run(run.info.run_id).data
+    assert data.params["TopKSAEEstimator.nbConcepts"] == str(NB)
+    assert data.params["TopKSAEEstimator.topK"] == str(K)
+    evaluator_metrics = {k: v for k, v in data.metrics.items() if k.startswith("fvu")}
+    assert list(evaluator_metrics.values()) == [pytest.approx(fvu)], data.metrics
+    assert "topksae.fvu" in data.metrics  # the rounds, inside autolog's run
+    loaded = mlflow.spark.load_model("runs:/%s/model" % run.info.run_id)
+    a = fitted.transform(activations).orderBy("id").select("codes").collect()
+    b = loaded.transform(activations).orderBy("id").select("codes").collect()
+    assert a == b
+    assert type(loaded.stages[0]).__name__ == "TopKSAEModel"
+    assert np.array_equal(loaded.stages[0].dictionary, fitted.stages[0].dictionary)
