@@ -140,7 +140,7 @@ final class DistributedFit {
 
   /** Averages, steps the outer optimizer, re-normalizes; false if the result is not finite. */
   private boolean update(RoundResult r, boolean averaged) {
-    float[] next = outer.apply(state, scale(r.state, 1f / r.workers));
+    float[] next = outer.apply(state, scale(r.state, 1f / r.workers), r.workers);
     ModelState.load(driverModel, next);
     driverModel.train();
     driverModel.getDictionary();

@@ -2,12 +2,16 @@ package topksae.spark;
 
 /**
  * The driver's update from the previous round's state and the workers' average. "average" takes
- * the average. "nesterov" (DiLoCo's outer step) treats prev - average as a gradient and applies
- * SGD with Nesterov momentum: buf = mu * buf + g; new = prev - lr * (g + mu * buf), on the
- * trainable positions only (buffers such as running statistics take the average).
+ * the average. "sum" applies the sum of the workers' updates, new = prev + W * (average - prev):
+ * W workers at equal tokens then move as far per token as one worker does, where the average
+ * moves W times less. "nesterov" (DiLoCo's outer step) treats prev - average as a gradient and
+ * applies SGD with Nesterov momentum: buf = mu * buf + g; new = prev - lr * (g + mu * buf).
+ * "sum" and "nesterov" change the trainable positions only (buffers such as running statistics
+ * take the average).
  */
 final class OuterOptimizer {
   private final boolean nesterov;
+  private final boolean sum;
   private final double lr;
   private final double mu;
   private final boolean[] trainable;
@@ -16,13 +20,25 @@ final class OuterOptimizer {
 
   OuterOptimizer(String kind, double lr, double mu, boolean[] trainable) {
     this.nesterov = "nesterov".equals(kind);
+    this.sum = "sum".equals(kind);
     this.lr = lr;
     this.mu = mu;
     this.trainable = trainable;
   }
 
-  /** The next state (average may be overwritten); the momentum changes only on {@link #accept()}. */
-  float[] apply(float[] prev, float[] average) {
+  /**
+   * The next state from the average of {@code workers} workers (average may be overwritten); the
+   * momentum changes only on {@link #accept()}.
+   */
+  float[] apply(float[] prev, float[] average, int workers) {
+    if (sum) {
+      for (int i = 0; i < prev.length; i++) {
+        if (trainable[i]) {
+          average[i] = prev[i] + workers * (average[i] - prev[i]);
+        }
+      }
+      return average;
+    }
     if (!nesterov) {
       return average;
     }

@@ -17,7 +17,7 @@ from typing import Iterator, List, Tuple
 
 FORTUNES = "/usr/share/games/fortunes"
 KERNEL_DOCS = "/usr/share/doc/linux-doc-*/Documentation"
-_MARKUP = re.compile(r"^(\.\. |[=\-~^*#+`:]{3,}|\||\+[-=])")
+_MARKUP = re.compile(r"^(\.\. |::|[=\-~^*#+`:]{3,}|\||\+[-=])")
 
 
 def heldout(name: str) -> bool:
@@ -65,20 +65,21 @@ def kernel_docs(pattern: str = KERNEL_DOCS, max_words: int = 96) -> Iterator[Tup
                 yield name, " ".join(words[s:s + max_words])
 
 
-def write_corpus(folder: str, max_words: int) -> Tuple[str, str, int]:
+def write_corpus(folder: str, max_words: int, fortunes: str = FORTUNES,
+                 kernel: str = KERNEL_DOCS, min_words: int = 100_000) -> Tuple[str, str, int]:
     """Writes train.txt and heldout.txt (one document per line) in folder, at most max_words
     words in all (every cookie first, then kernel prose); returns their paths and the word count."""
     os.makedirs(folder, exist_ok=True)
     train: List[str] = []
     held: List[str] = []
     words = 0
-    for source in (fortune_docs(), kernel_docs()):
+    for source in (fortune_docs(fortunes), kernel_docs(kernel)):
         for name, text in source:
             if words >= max_words:
                 break
             (held if heldout(name) else train).append(text)
             words += len(text.split())
-    if words < max_words // 2:
+    if words < min_words:
         raise SystemExit("only %d words of text found: install the Debian packages fortunes and "
                          "linux-doc (apt-get install fortunes linux-doc)" % words)
     paths = os.path.join(folder, "train.txt"), os.path.join(folder, "heldout.txt")

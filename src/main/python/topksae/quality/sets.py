@@ -59,13 +59,13 @@ class Real:
 
 
 SYNTHETIC: Dict[str, Synthetic] = {
-    "syn-d64": Synthetic(64, 256, 4, 100_000, 10_000, 512, 3),
-    "syn-d128": Synthetic(128, 1024, 8, 200_000, 20_000, 2048, 3),
-    "syn-d256": Synthetic(256, 2048, 16, 200_000, 20_000, 4096, 3),
+    "syn-d64": Synthetic(64, 256, 4, 100_000, 10_000, 512, 4, 512),
+    "syn-d128": Synthetic(128, 1024, 8, 200_000, 20_000, 2048, 3, 512),
+    "syn-d256": Synthetic(256, 2048, 16, 200_000, 20_000, 4096, 3, 512),
 }
 QUICK_SYNTHETIC: Dict[str, Synthetic] = {
-    "syn-d64": Synthetic(64, 256, 4, 30_000, 5_000, 512, 2),
-    "syn-d128": Synthetic(128, 1024, 8, 60_000, 10_000, 2048, 2),
+    "syn-d64": Synthetic(64, 256, 4, 50_000, 5_000, 512, 3, 512),
+    "syn-d128": Synthetic(128, 1024, 8, 60_000, 10_000, 2048, 3, 512),
 }
 REAL: Dict[str, Real] = {"minilm-l3": Real(820_000, 0)}
 QUICK_REAL: Dict[str, Real] = {"minilm-l3": Real(820_000, 2)}
@@ -75,14 +75,14 @@ def names(quick: bool) -> List[str]:
     return list(QUICK_SYNTHETIC if quick else SYNTHETIC) + list(QUICK_REAL if quick else REAL)
 
 
-def load(name: str, quick: bool) -> DataSet:
+def load(name: str, quick: bool, extract: bool = True) -> DataSet:
     syn = (QUICK_SYNTHETIC if quick else SYNTHETIC).get(name)
     if syn is not None:
         return synthetic_set(name + ("-quick" if quick else ""), syn)
     real = (QUICK_REAL if quick else REAL).get(name)
     if real is None:
         raise SystemExit("unknown set %r; sets: %s" % (name, ", ".join(names(quick))))
-    return real_set(name + ("-quick" if quick else ""), real)
+    return real_set(name + ("-quick" if quick else ""), real, extract)
 
 
 def _write_parquet(path: str, rows: np.ndarray) -> None:
@@ -124,22 +124,24 @@ def _extract(text: str, out: str, layer: int) -> None:
     open(os.path.join(out, "_done"), "w").close()
 
 
-def real_set(name: str, r: Real) -> DataSet:
+def real_set(name: str, r: Real, extract: bool = True) -> DataSet:
     """MiniLM layer activations of the Debian text corpus; held-out rows are whole held-out
-    documents (topksae.quality.corpus)."""
+    documents (topksae.quality.corpus). extract=False uses the shards already extracted."""
     root = cache_dir()
     text = os.path.join(root, "text")
     if not os.path.exists(os.path.join(text, "heldout.txt")):
         corpus.write_corpus(text, r.max_words)
         _split_half(os.path.join(text, "train.txt"))
     acts = os.path.join(root, "minilm-l%d" % r.layer)
-    for part in ("train-a", "train-b", "heldout"):
+    for part in ("train-a", "train-b", "heldout") if extract else ():
         _extract(os.path.join(text, part + ".txt"), os.path.join(acts, part), r.layer)
     train = []
     for part in ("train-a", "train-b"):
         shards = sorted(glob.glob(os.path.join(acts, part, "shard-*.parquet")))
         train += shards[:r.train_shards] if r.train_shards else shards
     heldout = sorted(glob.glob(os.path.join(acts, "heldout", "shard-*.parquet")))
+    if not train or not heldout:
+        raise SystemExit("no extracted activations under %s: run without --no-extract" % acts)
     return DataSet(name, r.concepts, r.top_k, r.batch_size, r.epochs, train, heldout,
                    column="activation",
                    describe="all-MiniLM-L6-v2 layer %d, fortunes + Linux kernel docs, %d train / "

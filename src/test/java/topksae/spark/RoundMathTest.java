@@ -18,7 +18,7 @@ class RoundMathTest {
   @Test
   void averageTakesTheMean() {
     OuterOptimizer o = new OuterOptimizer("average", 0.7, 0.9, new boolean[] {true, true});
-    assertArrayEquals(new float[] {2, 3}, o.apply(new float[] {1, 1}, new float[] {2, 3}));
+    assertArrayEquals(new float[] {2, 3}, o.apply(new float[] {1, 1}, new float[] {2, 3}, 2));
     assertNull(o.momentum());
   }
 
@@ -26,23 +26,34 @@ class RoundMathTest {
   void nesterovStepsFromTheOuterGradientAndKeepsMomentumOnlyWhenAccepted() {
     OuterOptimizer o = new OuterOptimizer("nesterov", 0.5, 0.9, new boolean[] {true, false});
     // g = prev - avg = -2; buf = -2; update = g + 0.9 buf = -3.8; new = 1 - 0.5 * -3.8 = 2.9
-    float[] next = o.apply(new float[] {1, 1}, new float[] {3, 5});
+    float[] next = o.apply(new float[] {1, 1}, new float[] {3, 5}, 2);
     assertEquals(2.9f, next[0], 1e-6f);
     assertEquals(5f, next[1], 0f, "a buffer takes the average");
     assertNull(o.momentum(), "momentum kept only after accept");
-    o.apply(new float[] {1, 1}, new float[] {3, 5});
+    o.apply(new float[] {1, 1}, new float[] {3, 5}, 2);
     o.accept();
     assertEquals(-2f, o.momentum()[0], 1e-6f);
     // second step: g = -2, buf = 0.9 * -2 - 2 = -3.8, update = -2 + 0.9 * -3.8 = -5.42
-    float[] second = o.apply(new float[] {1, 1}, new float[] {3, 1});
+    float[] second = o.apply(new float[] {1, 1}, new float[] {3, 1}, 2);
     assertEquals(1 + 0.5f * 5.42f, second[0], 1e-5f);
+  }
+
+  @Test
+  void sumAppliesEveryWorkersUpdateToTheTrainablePositions() {
+    OuterOptimizer o = new OuterOptimizer("sum", 0.7, 0.9, new boolean[] {true, false, true});
+    // prev 1, average of 4 workers 1.5: the 4 updates of +0.5 summed give 3
+    assertArrayEquals(new float[] {3f, 5f, -7f},
+        o.apply(new float[] {1, 1, 1}, new float[] {1.5f, 5f, -1f}, 4), 1e-6f);
+    assertArrayEquals(new float[] {1.5f}, o.apply(new float[] {1}, new float[] {1.5f}, 1), 0f,
+        "one worker: the sum is its own update");
+    assertNull(o.momentum());
   }
 
   @Test
   void nesterovWithUnitRateAndNoMomentumIsTheAverage() {
     OuterOptimizer o = new OuterOptimizer("nesterov", 1.0, 0.0, new boolean[] {true, true, true});
     assertArrayEquals(new float[] {0.5f, -2f, 7f},
-        o.apply(new float[] {1, 1, 1}, new float[] {0.5f, -2f, 7f}), 1e-6f);
+        o.apply(new float[] {1, 1, 1}, new float[] {0.5f, -2f, 7f}, 2), 1e-6f);
   }
 
   @Test
