@@ -11,12 +11,13 @@ import org.apache.spark.ml.param.Params;
 /**
  * The Param objects shared by {@link TopKSAEEstimator} and {@link TopKSAEModel}, created for one
  * owner (Spark requires each Param's parent to be the owner's uid) with their defaults.
- * The defaults and the reasons for them are documented in README.md, section "Spark ML API".
+ * The defaults and the reasons for them are documented in README.md, section "Spark ML API", and the
+ * quality harness's measurements behind them in docs/quality.md.
  */
 public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] VARIANTS = {"topk", "batchtopk"};
   static final String[] OPTIMIZER_STATES = {"averaged", "local"};
-  static final String[] OUTER_OPTIMIZERS = {"average", "nesterov"};
+  static final String[] OUTER_OPTIMIZERS = {"average", "sum", "nesterov"};
   static final String[] HANDLE_INVALID = {"error", "skip"};
   static final String[] INITIALIZATIONS = {"auto", "default", "tied"};
   static final String[] DECODER_BIAS_INITS = {"none", "mean"};
@@ -93,7 +94,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         "Adam state across rounds: averaged (broadcast and averaged with the weights) or local (kept per worker)",
         ParamValidators.inArray(OPTIMIZER_STATES));
     outerOptimizer = new Param<>(p, "outerOptimizer",
-        "update applied to the averaged weights: average (take the mean) or nesterov (DiLoCo outer step)",
+        "update applied to the averaged weights: average (take the mean), sum (apply the sum of the workers' "
+            + "updates: as far per token as one worker) or nesterov (DiLoCo outer step)",
         ParamValidators.inArray(OUTER_OPTIMIZERS));
     outerLearningRate = new DoubleParam(p, "outerLearningRate", "learning rate of the nesterov outer step, > 0",
         ParamValidators.gt(0));
@@ -128,9 +130,9 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(encoderModule, "linear");
     o.setDefault(normalization, "l2");
     o.setDefault(useMultiplier, false);
-    o.setDefault(learningRate, 5e-4);
+    o.setDefault(learningRate, 2e-3);
     o.setDefault(batchSize, 1024);
-    o.setDefault(localSteps, 20);
+    o.setDefault(localSteps, 5);
     o.setDefault(maxEpochs, 1);
     o.setDefault(maxTokens, 0L);
     o.setDefault(numWorkers, 0);
@@ -138,7 +140,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(auxKPenalty, 0.0);
     o.setDefault(clipGrad, 1.0);
     o.setDefault(optimizerState, "averaged");
-    o.setDefault(outerOptimizer, "average");
+    o.setDefault(outerOptimizer, "sum");
     o.setDefault(outerLearningRate, 0.7);
     o.setDefault(outerMomentum, 0.9);
     o.setDefault(handleInvalid, "error");

@@ -38,9 +38,9 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("normalization", _S, "l2",
               "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name"),
     ParamSpec("useMultiplier", _B, False, "learn a scalar multiplier on the dictionary"),
-    ParamSpec("learningRate", _F, 5e-4, "Adam learning rate of the local steps, > 0"),
+    ParamSpec("learningRate", _F, 2e-3, "Adam learning rate of the local steps, > 0"),
     ParamSpec("batchSize", _I, 1024, "rows per local step on each worker, > 0"),
-    ParamSpec("localSteps", _I, 20, "local steps per worker between two averagings, > 0"),
+    ParamSpec("localSteps", _I, 5, "local steps per worker between two averagings, > 0"),
     ParamSpec("maxEpochs", _I, 1, "passes over the data, > 0"),
     ParamSpec("maxTokens", _I, 0, "stop after this many rows (tokens) in total; 0 = no limit"),
     ParamSpec("numWorkers", _I, 0,
@@ -51,8 +51,9 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("optimizerState", _S, "averaged",
               "Adam state across rounds: averaged (broadcast and averaged with the weights) "
               "or local (kept per worker)"),
-    ParamSpec("outerOptimizer", _S, "average",
-              "update applied to the averaged weights: average (take the mean) "
+    ParamSpec("outerOptimizer", _S, "sum",
+              "update applied to the averaged weights: average (take the mean), sum (apply "
+              "the sum of the workers' updates: as far per token as one worker) "
               "or nesterov (DiLoCo outer step)"),
     ParamSpec("outerLearningRate", _F, 0.7, "learning rate of the nesterov outer step, > 0"),
     ParamSpec("outerMomentum", _F, 0.9, "momentum of the nesterov outer step, in [0, 1)"),

@@ -44,7 +44,8 @@ class TopKSAEEstimatorTest {
 
   static TopKSAEEstimator estimator(int workers) {
     return new TopKSAEEstimator().setNbConcepts(48).setTopK(3).setBatchSize(64).setLocalSteps(20)
-        .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied");
+        .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied")
+        .setOuterOptimizer("average");
   }
 
   /** Centred FVU of a model over all rows, computed on the driver with the core model. */
@@ -110,6 +111,15 @@ class TopKSAEEstimatorTest {
     TopKSAEModel resumed = estimator(2).setMaxEpochs(2).setResumeFrom(ckpt).fit(parquet);
     assertArrayEquals(full.flatState(), resumed.flatState());
     assertEquals(full.summary().tokensSeen(), resumed.summary().tokensSeen());
+  }
+
+  @Test
+  void sumOuterStepMovesTwoWorkersAsFarPerTokenAsOne() {
+    TopKSAEModel one = estimator(1).setLearningRate(1e-3).setLocalSteps(5).fit(parquet);
+    TopKSAEModel avg = estimator(2).setLearningRate(1e-3).setLocalSteps(5).fit(parquet);
+    TopKSAEModel sum = estimator(2).setLearningRate(1e-3).setLocalSteps(5).setOuterOptimizer("sum").fit(parquet);
+    assertTrue(fvu(sum) < 0.9 * fvu(avg), "sum fvu " + fvu(sum) + " vs average " + fvu(avg));
+    assertTrue(fvu(sum) < 1.15 * fvu(one), "sum fvu " + fvu(sum) + " vs one worker " + fvu(one));
   }
 
   @Test

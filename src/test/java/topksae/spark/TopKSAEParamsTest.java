@@ -24,7 +24,9 @@ class TopKSAEParamsTest {
     assertEquals(1, e.getTopK());
     e.setTopK(3);
     assertEquals(3, e.getTopK());
-    assertEquals("average", e.getOuterOptimizer());
+    assertEquals("sum", e.getOuterOptimizer());
+    assertEquals(2e-3, e.getLearningRate());
+    assertEquals(5, e.getLocalSteps());
     assertEquals("error", e.getHandleInvalid());
   }
 
