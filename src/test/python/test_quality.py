@@ -124,7 +124,7 @@ def test_harness_fits_and_measures_on_held_out_rows(spark, tmp_path):
     assert [(r["run"], r["workers"]) for r in runs] == [("baseline", 1), ("fast", 1), ("fast", 2)]
     for r in runs:
         assert r["tokens"] == 8000 and r["heldout_rows"] == 1000 and r["l0"] <= 2
-        assert 0 <= r["fvu"] < 1.2 and 0 <= r["dead"] <= 1 and 0 < r["mmcs"] <= 1.0001
+        assert 0 <= r["fvu"] < 3 and 0 <= r["dead"] <= 1 and 0 < r["mmcs"] <= 1.0001
     # a tuned recipe learns this easy dictionary far better than 16 baseline steps do
     assert runs[1]["fvu"] < 0.5 * runs[0]["fvu"]
     assert runs[1]["mmcs"] > runs[0]["mmcs"]
