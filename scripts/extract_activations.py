@@ -87,6 +87,7 @@ class NumpyBert:
         self.heads = self.cfg["num_attention_heads"]
         self.eps = self.cfg.get("layer_norm_eps", 1e-12)
         self.layers = self.cfg["num_hidden_layers"]
+        self.upto = 0  # run blocks 1..upto only; 0 = all
 
     def _ln(self, x: np.ndarray, name: str) -> np.ndarray:
         mu = x.mean(-1, keepdims=True)
@@ -101,7 +102,8 @@ class NumpyBert:
         return y.reshape(x.shape[:-1] + (wt.shape[1],))
 
     def hidden_states(self, ids: np.ndarray, mask: np.ndarray) -> List[np.ndarray]:
-        """ids, mask [batch, seq] -> layers+1 arrays [batch, seq, hidden]."""
+        """ids, mask [batch, seq] -> upto+1 arrays [batch, seq, hidden] (upto = the deepest
+        layer asked for, else all layers; the blocks past it are not run)."""
         b, n = ids.shape
         x = (self.w["embeddings.word_embeddings.weight"][ids]
              + self.w["embeddings.position_embeddings.weight"][np.arange(n)][None]
@@ -109,7 +111,7 @@ class NumpyBert:
         x = self._ln(x, "embeddings.LayerNorm")
         out = [x]
         bias = np.where(mask[:, None, None, :] > 0, 0.0, np.finfo(np.float32).min).astype(np.float32)
-        for i in range(self.layers):
+        for i in range(min(self.upto or self.layers, self.layers)):
             p = "encoder.layer.%d." % i
             x = self._block(x, bias, p, b, n)
             out.append(x)
@@ -311,6 +313,8 @@ def main(argv: Sequence[str] = None) -> int:
         print("all %d shards already written in %s" % (-(-len(docs) // args.shard_docs), args.out))
         return 0
     model, backend = make_model(args.backend, model_dir)
+    if backend == "numpy":
+        model.upto = max(layers)
     tokenizer = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
     tokenizer.no_padding()  # the packaged tokenizer pads to 128; batches are padded here
     tokenizer.enable_truncation(args.max_length)

@@ -12,7 +12,7 @@ import topksae.train.LrSchedule;
 /**
  * The Param objects shared by {@link TopKSAEEstimator} and {@link TopKSAEModel}, created for one
  * owner (Spark requires each Param's parent to be the owner's uid) with their defaults.
- * The defaults and the reasons for them are documented in docs/spark.md and docs/quality.md.
+ * The defaults and the reasons for them are documented in docs/spark.md, and the quality harness's measurements behind them in docs/quality.md.
  */
 public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] VARIANTS = {"topk", "batchtopk"};
@@ -183,9 +183,9 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(encoderModule, "linear");
     o.setDefault(normalization, "l2");
     o.setDefault(useMultiplier, false);
-    o.setDefault(learningRate, 5e-4);
+    o.setDefault(learningRate, 2e-3);
     o.setDefault(batchSize, 1024);
-    o.setDefault(localSteps, 20);
+    o.setDefault(localSteps, 5);
     o.setDefault(maxEpochs, 1);
     o.setDefault(maxTokens, 0L);
     o.setDefault(numWorkers, 0);
@@ -193,8 +193,8 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(auxKPenalty, 0.0);
     o.setDefault(clipGrad, 1.0);
     o.setDefault(optimizerState, "averaged");
-    o.setDefault(outerOptimizer, "average");
-    o.setDefault(outerLearningRate, 0.7);
+    o.setDefault(outerOptimizer, "sgd");
+    o.setDefault(outerLearningRate, 0.0);
     o.setDefault(outerMomentum, 0.9);
     o.setDefault(maxDroppedFraction, 0.25);
     o.setDefault(rowLength, 0);

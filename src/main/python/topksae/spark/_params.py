@@ -39,11 +39,11 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("normalization", _S, "l2",
               "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name"),
     ParamSpec("useMultiplier", _B, False, "learn a scalar multiplier on the dictionary"),
-    ParamSpec("learningRate", _F, 5e-4,
+    ParamSpec("learningRate", _F, 2e-3,
               "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from "
               "nbConcepts, topK and workers x batchSize"),
     ParamSpec("batchSize", _I, 1024, "rows per local step on each worker, > 0"),
-    ParamSpec("localSteps", _I, 20,
+    ParamSpec("localSteps", _I, 5,
               "local steps per worker between two averagings; 0 = automatic from the rows, "
               "workers and batchSize"),
     ParamSpec("maxEpochs", _I, 1, "passes over the data, > 0"),
@@ -56,10 +56,10 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("optimizerState", _S, "averaged",
               "Adam state across rounds: averaged (broadcast and averaged with the weights) "
               "or local (kept per worker)"),
-    ParamSpec("outerOptimizer", _S, "average",
+    ParamSpec("outerOptimizer", _S, "sgd",
               "update applied to the averaged weights: average (take the mean), sgd "
               "(prev + outerLearningRate x (mean - prev)) or nesterov (DiLoCo outer step)"),
-    ParamSpec("outerLearningRate", _F, 0.7,
+    ParamSpec("outerLearningRate", _F, 0.0,
               "learning rate of the sgd or nesterov outer step, finite; 0 = automatic from the "
               "number of workers"),
     ParamSpec("outerMomentum", _F, 0.9, "momentum of the nesterov outer step, in [0, 1)"),

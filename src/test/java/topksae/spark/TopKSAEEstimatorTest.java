@@ -45,7 +45,8 @@ class TopKSAEEstimatorTest {
 
   static TopKSAEEstimator estimator(int workers) {
     return new TopKSAEEstimator().setNbConcepts(48).setTopK(3).setBatchSize(64).setLocalSteps(20)
-        .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied");
+        .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied")
+        .setOuterOptimizer("average");
   }
 
   /** Centred FVU of a model over all rows, computed on the driver with the core model (minus the input offset). */
@@ -144,6 +145,15 @@ class TopKSAEEstimatorTest {
   static TopKSAEEstimator recipe() {
     return estimator(2).setMaxEpochs(1).setLearningRate(0).setLocalSteps(0).setOuterOptimizer("sgd").setOuterLearningRate(0)
         .setLrSchedule("cosine").setWarmupFraction(0.1).setDecoderBiasInit("geometric_median");
+  }
+
+  @Test
+  void sgdOuterStepAtTheWorkerCountMovesTwoWorkersAsFarPerTokenAsOne() {
+    TopKSAEModel one = estimator(1).setLearningRate(1e-3).setLocalSteps(5).fit(parquet);
+    TopKSAEModel avg = estimator(2).setLearningRate(1e-3).setLocalSteps(5).fit(parquet);
+    TopKSAEModel sum = estimator(2).setLearningRate(1e-3).setLocalSteps(5).setOuterOptimizer("sgd").setOuterLearningRate(0).fit(parquet);
+    assertTrue(fvu(sum) < 0.9 * fvu(avg), "sum fvu " + fvu(sum) + " vs average " + fvu(avg));
+    assertTrue(fvu(sum) < 1.15 * fvu(one), "sum fvu " + fvu(sum) + " vs one worker " + fvu(one));
   }
 
   @Test

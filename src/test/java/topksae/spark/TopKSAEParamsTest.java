@@ -24,7 +24,10 @@ class TopKSAEParamsTest {
     assertEquals(1, e.getTopK());
     e.setTopK(3);
     assertEquals(3, e.getTopK());
-    assertEquals("average", e.getOuterOptimizer());
+    assertEquals("sgd", e.getOuterOptimizer());
+    assertEquals(0.0, e.getOuterLearningRate(), "automatic: the sum of the workers' deltas with a fixed rate");
+    assertEquals(2e-3, e.getLearningRate());
+    assertEquals(5, e.getLocalSteps());
     assertEquals("error", e.getHandleInvalid());
   }
 

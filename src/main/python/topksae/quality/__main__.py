@@ -1,0 +1,5 @@
+import sys
+
+from topksae.quality.harness import main
+
+sys.exit(main())
