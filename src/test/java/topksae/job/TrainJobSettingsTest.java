@@ -35,7 +35,7 @@ class TrainJobSettingsTest {
         "--nb-concepts=", "--top-k=", "--learning-rate=", "--outer-optimizer=", "--handle-invalid="}) {
       assertTrue(help.contains(flag), flag + "\n" + help);
     }
-    assertTrue(help.contains("property spark.topksae.learningRate, default: 5.0E-4"), help);
+    assertTrue(help.contains("property spark.topksae.learningRate, default: 0.002"), help);
     assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark for --help");
   }
 

@@ -21,7 +21,7 @@ class RecipeTest {
   @Test
   void learningRateZeroOrUnsetIsAutomaticAndASetValueWins() {
     TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(2048).setTopK(8).setBatchSize(1024);
-    assertEquals(5e-4, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
+    assertEquals(2e-3, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
     e.setLearningRate(0);
     assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
     assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
