@@ -128,12 +128,7 @@ final class ModelPersistence {
       throw new MalformedSafetensorsException(where + " has format " + c.metadata().get("format")
           + ", expected " + FORMAT);
     }
-    SAEConfig config;
-    try {
-      config = SAEConfig.fromJson(c.requireMetadata("config"));
-    } catch (IllegalArgumentException e) {
-      throw new MalformedSafetensorsException(where + ": metadata 'config': " + e.getMessage(), e);
-    }
+    SAEConfig config = ModelShape.config(c);
     long floats = c.tensors().values().stream().mapToLong(Tensor::numel).sum();
     SAE sae = ModelShape.build(config, floats, where);
     Map<String, INDArray> state = new LinkedHashMap<>();

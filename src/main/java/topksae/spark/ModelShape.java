@@ -67,4 +67,13 @@ final class ModelShape {
           + e.getMessage(), e);
     }
   }
+
+  /** The core model config in a model or checkpoint file's header metadata. */
+  static SAEConfig config(topksae.io.SafetensorsFile c) throws MalformedSafetensorsException {
+    try {
+      return SAEConfig.fromJson(c.requireMetadata("config"));
+    } catch (IllegalArgumentException e) {
+      throw new MalformedSafetensorsException(c.source() + ": metadata 'config': " + e.getMessage(), e);
+    }
+  }
 }

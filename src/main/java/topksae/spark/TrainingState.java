@@ -173,12 +173,7 @@ public final class TrainingState {
       throw new MalformedSafetensorsException(where + " is not a topksae checkpoint (format "
           + c.metadata().get("format") + ")");
     }
-    SAEConfig config;
-    try {
-      config = SAEConfig.fromJson(c.requireMetadata("config"));
-    } catch (IllegalArgumentException e) {
-      throw new MalformedSafetensorsException(where + ": metadata 'config': " + e.getMessage(), e);
-    }
+    SAEConfig config = ModelShape.config(c);
     long floats = c.tensors().values().stream().mapToLong(Tensor::numel).sum();
     SAE sae = ModelShape.build(config, floats, where);
     float[] state = vector(c, "state", ModelState.of(sae).length, true);
