@@ -5,10 +5,12 @@
 # Section "train" (topksae.bench.TrainBench): options --dim 768 --concepts 16384 --k 32 --batch 4096
 #   --steps 6 --warmup 2 --threads 0 (0 = all cores) --encoder linear --normalization l2
 #   --preOrder c|f (layout of the GEMM output of the fused step and the encoder)
-#   --auxk SHARE (e.g. 0.25: also time the fused step with the paper AuxK, kAux 512, alpha 1/32, on a
-#   fixed dead set of that share of the concepts, and with the decoder-gradient projection;
-#   --kAux 512 sets k_aux;
-#   prints train_auxk_tokens_per_s, auxk_vs_plain, train_projection_tokens_per_s, projection_vs_plain)
+#   --auxk SHARES (e.g. 0,0.1,0.5: also time the fused step with the paper AuxK, kAux 512, alpha 1/32, on
+#   a fixed dead set of each share of the concepts (0: none dead), and with the decoder-gradient
+#   projection; --kAux 512 sets k_aux; --auxkPath auto|dense|sparse forces AuxK's products;
+#   prints per share auxk_<pct>_tokens_per_s, auxk_cost_<pct> = 1 - on/off (wall medians),
+#   auxk_cost_cpu_<pct>; auxk_cost for the first nonzero share; projection_vs_plain)
+# Section "auxk": the train section with --auxk 0,0.1,0.3,0.5 (AuxK's cost at 0%, 10%, 30%, 50% dead).
 # Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,10 @@ jvm() {  # runs a main class with the pom's Java 17 flags and the off-heap cap
 
 section_train() {  # local fused training step and sparse encoding against the bare encoder GEMM
   jvm topksae.bench.TrainBench "$@"
+}
+
+section_auxk() {  # the fused step with and without the paper AuxK at several dead shares
+  jvm topksae.bench.TrainBench --auxk 0,0.1,0.3,0.5 "$@"
 }
 
 # ---- section "spark" (topksae.spark.SparkBench): the distributed fit and transform ----

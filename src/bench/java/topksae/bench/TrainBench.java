@@ -27,7 +27,7 @@ public final class TrainBench {
     public static void main(String[] args) {
         BenchArgs a = new BenchArgs(args, "dim", "768", "concepts", "16384", "k", "32", "batch", "4096",
                 "steps", "6", "warmup", "2", "threads", "0", "encoder", "linear", "normalization", "l2",
-                "preOrder", "c", "auxk", "0", "kAux", "512");
+                "preOrder", "c", "auxk", "0", "kAux", "512", "auxkPath", "auto");
         System.setProperty("topksae.preOrder", a.s("preOrder"));
         if (a.i("threads") > 0) {
             Par.setThreads(a.i("threads"));
@@ -50,8 +50,12 @@ public final class TrainBench {
         Runnable gemmF = () -> Nd4j.gemm(xs[0], w, outF, false, true, 1.0, 0.0);
         TopKEncoder enc = SparseLinearStep.encoderFor(sae, "float32");
         Bf16Bench bf = fast != null && Precision.useBf16("bf16") ? new Bf16Bench(a, xs, w) : null;
-        AuxKBench aux = fast != null && Double.parseDouble(a.s("auxk")) > 0
-                ? new AuxKBench(d, n, k, a.s("normalization"), Double.parseDouble(a.s("auxk")), a.i("kAux"), steps) : null;
+        if (!"auto".equals(a.s("auxkPath"))) {
+            System.setProperty("topksae.auxkPath", a.s("auxkPath"));
+        }
+        AuxKBench aux = fast != null && !"0".equals(a.s("auxk"))
+                ? new AuxKBench(d, n, k, a.s("normalization"), AuxKBench.parseShares(a.s("auxk")), a.i("kAux"), steps)
+                : null;
         StepStats[] last = new StepStats[1];
         int[] stepNo = {0};
         Runnable train = () -> {
@@ -105,7 +109,9 @@ public final class TrainBench {
                 cpu[0], cpu[1], cpu[2], cpu[3]);
         System.out.printf("train_vs_gemm_cpu=%.3f%nencode_vs_gemm_cpu=%.3f%n", gemmCpu / cpu[2], gemmCpu / cpu[3]);
         if (aux != null) {
-            aux.report(a.i("batch"), Stats.median(tt), cpu[2]);
+            double[] plainPhases = fast.times().meanCpuMillis().values().stream().mapToDouble(Double::doubleValue)
+                    .toArray();
+            aux.report(a.i("batch"), Stats.median(tt), cpu[2], plainPhases);
         }
         if (bf != null) {
             bf.report(Math.min(Stats.median(tc), Stats.median(tf)), Stats.median(tt), gemmCpu, cpu[2]);

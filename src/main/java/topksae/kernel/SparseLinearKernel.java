@@ -60,6 +60,8 @@ public final class SparseLinearKernel {
     private final float[] gB;
     private AuxKPass aux;
     private boolean auxOn;
+    /** This step's AuxK runs as dense GEMMs over the dead columns: its gradients come per dead concept. */
+    private boolean auxDense;
     private boolean project;
 
     /**
@@ -102,6 +104,16 @@ public final class SparseLinearKernel {
 
     public PhaseTimes times() { return times; }
 
+    /** The last step's gradients before clipping (rows j with {@link #touched} j only; tests). */
+    float[] gradW() { return gW; }
+
+    float[] gradD() { return gD; }
+
+    float[] gradB() { return gB; }
+
+    /** Whether concept j got a gradient in the last step. */
+    boolean touched(int j) { return has[j]; }
+
     public int k() { return k; }
 
     /** Encoder GEMM in bf16 (float32 output) when on; everything else stays float32. */
@@ -113,6 +125,15 @@ public final class SparseLinearKernel {
     public void auxK(int kAux) {
         aux = kAux > 0 ? new AuxKPass(n, d, kAux) : null;
         cap = -1;
+    }
+
+    /**
+     * Whether a step with nDead dead concepts computes AuxK (kAux per row) as dense GEMMs over the dead
+     * columns rather than sparse gathers: -Dtopksae.auxkPath=dense|sparse, else (auto) when nDead is at
+     * most a few times kAux.
+     */
+    public static boolean auxKDense(int nDead, int kAux) {
+        return nDead > 0 && AuxKPass.denseWhen(nDead, Math.min(kAux, nDead));
     }
 
     /** Removes from each dictionary row's gradient its component along the row, before clipping and Adam. */
@@ -154,7 +175,11 @@ public final class SparseLinearKernel {
         cnt = enc.cnt;
         Result r = new Result();
         r.tokens = rows;
+        if (aux != null) {
+            aux.fused(fused);
+        }
         auxOn = aux != null && dead != null && aux.begin(dead, rows, alpha);
+        auxDense = auxOn && aux.dense;
         double multGrad = decode(rows, r, alpha);
         times.lap(3);
         r.fires = new long[n];
@@ -192,7 +217,6 @@ public final class SparseLinearKernel {
             float[] xh = Scratch.floats(0, d);
             double sse = 0, gm = 0, l0 = 0, sq = 0, auxSse = 0;
             double[] sx = new double[d];
-            RowTopK.Heap heap = auxOn ? new RowTopK.Heap(aux.kAux()) : null;
             double[] auxOut = new double[2];
             for (int i = lo; i < hi; i++) {
                 Arrays.fill(xh, 0, d, 0f);
@@ -216,7 +240,7 @@ public final class SparseLinearKernel {
                     dPre[base + s] = Vec.dot(xg, 2 * xo + d, fused, idx[base + s] * d, d);
                 }
                 if (auxOn) {
-                    aux.row(i, enc, xa, xo, xh, fused, heap, auxOut);
+                    aux.row(i, enc, xa, xo, xh, fused, auxOut);
                     auxSse += auxOut[0];
                     gm += auxOut[1];
                 }
@@ -230,6 +254,11 @@ public final class SparseLinearKernel {
         });
         double gm = 0;
         double auxSse = 0;
+        if (auxDense) {
+            double[] o = aux.finishDense(enc.input(), rows);
+            auxSse += o[0];
+            gm += o[1];
+        }
         r.sumX = new double[d];
         for (int c = 0; c < chunks; c++) {
             r.sse += part[5 * c];
@@ -260,15 +289,16 @@ public final class SparseLinearKernel {
         for (int j = 0; j < n; j++) {
             fires[j] = start[j + 1];
         }
+        boolean auxEntries = auxOn && !auxDense;
         int ka = auxOn ? aux.kAux() : 0;
-        for (int i = 0; auxOn && i < rows; i++) {
+        for (int i = 0; auxEntries && i < rows; i++) {
             for (int s = 0; s < aux.cnt[i]; s++) {
                 start[aux.idx[i * ka + s] + 1]++;
             }
         }
         for (int j = 0; j < n; j++) {
             start[j + 1] += start[j];
-            has[j] = start[j + 1] > start[j];
+            has[j] = start[j + 1] > start[j] || auxDense && aux.pos[j] >= 0 && aux.denseOps().touched[aux.pos[j]];
         }
         int[] fill = fillPos;
         System.arraycopy(start, 0, fill, 0, n);
@@ -278,7 +308,7 @@ public final class SparseLinearKernel {
             }
         }
         int auxBase = rows * k;
-        for (int i = 0; auxOn && i < rows; i++) {
+        for (int i = 0; auxEntries && i < rows; i++) {
             for (int s = 0; s < aux.cnt[i]; s++) {
                 entries[fill[aux.idx[i * ka + s]]++] = auxBase + i * ka + s;
             }
@@ -321,6 +351,9 @@ public final class SparseLinearKernel {
                     }
                     gb += dp;
                 }
+                if (auxDense && aux.pos[j] >= 0 && aux.denseOps().touched[aux.pos[j]]) {
+                    gb += addDense(aux.pos[j], o, start[j] == start[j + 1]);
+                }
                 if (scale != 1f) {
                     Vec.scale(scale, gD, o, gD, o, d);
                 }
@@ -337,6 +370,19 @@ public final class SparseLinearKernel {
             sq += p;
         }
         return sq;
+    }
+
+    /** Adds (or, when first, copies) dead concept q's dense AuxK gradients at row offset o; returns its db. */
+    private float addDense(int q, int o, boolean first) {
+        AuxKDense ops = aux.denseOps();
+        if (first) {
+            System.arraycopy(ops.gWd, q * d, gW, o, d);
+            System.arraycopy(ops.gDd, q * d, gD, o, d);
+        } else {
+            Vec.axpy(1f, ops.gWd, q * d, gW, o, d);
+            Vec.axpy(1f, ops.gDd, q * d, gD, o, d);
+        }
+        return ops.gBd[q];
     }
 
     /** g[o, o + d) minus its component along w[o, o + d). */

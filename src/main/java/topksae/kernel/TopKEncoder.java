@@ -145,12 +145,22 @@ public final class TopKEncoder {
         times.lap(2);
     }
 
+    /** The last run's input rows as a dense [rows, d] 'c' array (reused buffer). */
+    INDArray input() { return xBuf; }
+
     /**
      * relu-less pre-activations of the last run's row i at columns cols[0..m): pre[i, c] + b[c] into out
      * (rowBuf: scratch of at least n floats).
      */
     void preAt(int i, int[] cols, int m, float[] out, float[] rowBuf) {
         FloatBuffer pb = preFloats;
+        if (order == 'c' && 4 * m < n) {
+            int o = i * n;
+            for (int q = 0; q < m; q++) {
+                out[q] = pb.get(o + cols[q]) + bias[cols[q]];
+            }
+            return;
+        }
         if (order == 'c') {
             pb.get(i * n, rowBuf, 0, n);
             for (int q = 0; q < m; q++) {
