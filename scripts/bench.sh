@@ -10,7 +10,7 @@
 #   projection; --kAux 512 sets k_aux; --auxkPath auto|dense|sparse forces AuxK's products;
 #   prints per share auxk_<pct>_tokens_per_s, auxk_cost_<pct> = 1 - on/off (wall medians),
 #   auxk_cost_cpu_<pct>; auxk_cost for the first nonzero share; projection_vs_plain)
-# Section "auxk": the train section with --auxk 0,0.1,0.3,0.5 (AuxK's cost at 0%, 10%, 30%, 50% dead).
+# Section "auxk": the train section with --auxk 0,0.05,0.1,0.3,0.5 (AuxK's cost at 0-50% dead).
 # Environment: BENCH_XMX (default 6g), BENCH_MAXBYTES (off-heap cap, default 12G).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +43,7 @@ section_train() {  # local fused training step and sparse encoding against the b
 }
 
 section_auxk() {  # the fused step with and without the paper AuxK at several dead shares
-  jvm topksae.bench.TrainBench --auxk 0,0.1,0.3,0.5 "$@"
+  jvm topksae.bench.TrainBench --auxk 0,0.05,0.1,0.3,0.5 "$@"
 }
 
 # ---- section "spark" (topksae.spark.SparkBench): the distributed fit and transform ----

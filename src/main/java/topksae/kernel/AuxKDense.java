@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The AuxK products as four dense GEMMs restricted to the dead concepts' columns, for when the dead
- * set is small (a few times kAux): the selected values form A [rows, nDead] (zero elsewhere), then
+ * set is at most about 12 times kAux: the selected values form A [rows, nDead] (zero elsewhere), then
  * AD = A Dd (Dd: the dead rows of the fused dictionary), G = dL/d(A Dd) row by row, dPre = (G Dd^T) at
  * the selected entries (P: zero elsewhere), gDd = A^T G and gWd = P^T X. The GEMMs run at BLAS speed;
  * the sparse path's gathers of whole dictionary rows run several times slower per multiply-add.

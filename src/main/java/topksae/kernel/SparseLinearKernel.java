@@ -130,7 +130,7 @@ public final class SparseLinearKernel {
     /**
      * Whether a step with nDead dead concepts computes AuxK (kAux per row) as dense GEMMs over the dead
      * columns rather than sparse gathers: -Dtopksae.auxkPath=dense|sparse, else (auto) when nDead is at
-     * most a few times kAux.
+     * most 12 times kAux.
      */
     public static boolean auxKDense(int nDead, int kAux) {
         return nDead > 0 && AuxKPass.denseWhen(nDead, Math.min(kAux, nDead));
