@@ -39,7 +39,6 @@ final class AuxKDense {
     private FloatBuffer pf;
     private FloatBuffer rf;
     private FloatBuffer adf;
-    private float[] zeros;
     /** Dead concept q's (q: position in the dead list) encoder and dictionary gradient at [q d, (q + 1) d). */
     float[] gWd;
     float[] gDd;
@@ -66,7 +65,6 @@ final class AuxKDense {
             gDd = new float[capDead * d];
             gBd = new float[capDead];
             touched = new boolean[capDead];
-            zeros = new float[capDead];
             rowsNow = -1;
         }
         if (rows != rowsNow || nDead != deadNow) {
@@ -97,10 +95,12 @@ final class AuxKDense {
     /** Row i of A (the c selected (dead position, value) pairs at idx/val[base..]) and of r = x - xHat. */
     void putRow(int i, int[] idx, float[] val, int base, int c, float[] x, int xo, float[] xh) {
         int nDead = deadNow;
-        af.put(i * nDead, zeros, 0, nDead);
+        float[] ar = Scratch.floats(6, nDead);
+        Arrays.fill(ar, 0, nDead, 0f);
         for (int s = 0; s < c; s++) {
-            af.put(i * nDead + idx[base + s], val[base + s]);
+            ar[idx[base + s]] = val[base + s];
         }
+        af.put(i * nDead, ar, 0, nDead);
         float[] row = Scratch.floats(5, d);
         for (int t = 0; t < d; t++) {
             row[t] = x[xo + t] - xh[t];
@@ -140,15 +140,18 @@ final class AuxKDense {
         });
         Nd4j.gemm(r, dd, p, false, true, 1.0, 0.0);
         Par.range(rows, 16, (c, lo, hi) -> {
+            float[] pr = Scratch.floats(6, nDead);
             for (int i = lo; i < hi; i++) {
                 int base = i * kAux;
+                pf.get(i * nDead, pr, 0, nDead);
                 for (int s = 0; s < cnt[i]; s++) {
-                    dPre[base + s] = pf.get(i * nDead + idx[base + s]);
+                    dPre[base + s] = pr[idx[base + s]];
                 }
-                pf.put(i * nDead, zeros, 0, nDead);
+                Arrays.fill(pr, 0, nDead, 0f);
                 for (int s = 0; s < cnt[i]; s++) {
-                    pf.put(i * nDead + idx[base + s], dPre[base + s]);
+                    pr[idx[base + s]] = dPre[base + s];
                 }
+                pf.put(i * nDead, pr, 0, nDead);
             }
         });
         Arrays.fill(gBd, 0, nDead, 0f);

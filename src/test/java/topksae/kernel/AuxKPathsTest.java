@@ -54,9 +54,20 @@ class AuxKPathsTest {
 
     @Test
     void automaticPathTakesDenseForFewDeadAndSparseForMany() {
-        assertTrue(SparseLinearKernel.auxKDense(1000, 512));
-        assertTrue(!SparseLinearKernel.auxKDense(8192, 512));
-        assertTrue(!SparseLinearKernel.auxKDense(0, 512), "nothing dead: no AuxK at all");
+        String before = System.getProperty("topksae.auxkPath");
+        System.setProperty("topksae.auxkPath", "auto");
+        try {
+            assertTrue(SparseLinearKernel.auxKDense(1000, 512));
+            assertTrue(SparseLinearKernel.auxKDense(300, 512), "fewer dead than kAux");
+            assertTrue(!SparseLinearKernel.auxKDense(8192, 512));
+            assertTrue(!SparseLinearKernel.auxKDense(0, 512), "nothing dead: no AuxK at all");
+        } finally {
+            if (before == null) {
+                System.clearProperty("topksae.auxkPath");
+            } else {
+                System.setProperty("topksae.auxkPath", before);
+            }
+        }
     }
 
     /** One kernel step with every every-th concept dead against the reference's loss and gradients. */
