@@ -39,11 +39,11 @@ class TrainJobTest {
     spark.stop();
   }
 
-  /** 8 rounds on a tiny synthetic set: 1024 rows, 2 workers x 2 steps x 64 rows per round, 2 epochs. */
+  /** 8 rounds on a tiny synthetic set: 1024 rows, 2 workers x 2 steps x 64 rows per round (a global batch of 128), 2 epochs. */
   private String[] tiny(String out, String... more) {
     String[] base = {"--output", out, "--synthetic-rows", "1024", "--synthetic-dim", "16",
         "--synthetic-atoms", "32", "--synthetic-active", "2", "--nb-concepts", "48", "--top-k", "4",
-        "--batch-size", "64", "--local-steps", "2", "--max-epochs", "2", "--learning-rate", "0.002",
+        "--batch-size", "128", "--local-steps", "2", "--max-epochs", "2", "--learning-rate", "0.002",
         "--report-sample-rows", "1000", "--checkpoint-interval", "3"};
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
