@@ -10,7 +10,7 @@ final class ReportStyle {
       "nav{margin:.8em 0 0}nav a{margin-right:1em;color:#1f5fa8;text-decoration:none;text-transform:capitalize}",
       "section{margin-top:2em}h2{font-size:1.25em;border-bottom:2px solid #e4e8ee;padding-bottom:.2em}",
       "h3{font-size:1.05em;margin:1.2em 0 .5em}",
-      ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(165px,1fr));gap:12px}",
+      ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}",
       ".card{background:#fff;border:1px solid #e1e5eb;border-radius:8px;padding:10px 14px}",
       ".card .label{font-size:.8em;color:#5a6272;text-transform:uppercase;letter-spacing:.03em}",
       ".card .value{font-size:1.6em;font-weight:600;margin:.1em 0}",

@@ -36,12 +36,16 @@ public final class SvgCharts {
   /** As above; fromZero starts a linear y axis at 0 (for rates, where small wiggles should look small). */
   public static String line(String title, String xLabel, String yLabel, List<Series> series, boolean logY,
                             boolean fromZero) {
-    Range rx = Range.of(series.stream().map(Series::x).toList());
+    List<double[]> xv = new java.util.ArrayList<>(series.stream().map(Series::x).toList());
     List<double[]> yv = new java.util.ArrayList<>(series.stream().map(s -> logY ? log10(s.y()) : s.y()).toList());
-    if (fromZero && !logY) {
-      yv.add(new double[] {0});
+    if (fromZero) {
+      xv.add(new double[] {0});
+      if (!logY) {
+        yv.add(new double[] {0});
+      }
     }
-    Range ry = Range.of(yv);
+    Range rx = Range.of(xv);
+    Range ry = logY ? Range.logOf(yv) : Range.of(yv);
     StringBuilder b = open(title);
     frame(b, xLabel, yLabel, rx, ry, logY, true);
     for (int i = 0; i < series.size(); i++) {
@@ -111,7 +115,7 @@ public final class SvgCharts {
 
   private static void frame(StringBuilder b, String xLabel, String yLabel, Range rx, Range ry, boolean logY,
                             boolean xTicks) {
-    for (double vy : ticks(ry)) {
+    for (double vy : logY ? logTicks(ry) : ticks(ry)) {
       double y = sy(ry, vy);
       hline(b, y);
       text(b, LEFT - 6, y + 4, "end", "tick", logY ? fmt(Math.pow(10, vy)) : fmt(vy));
@@ -169,11 +173,31 @@ public final class SvgCharts {
           }
         }
       }
-      if (lo > hi) {
+      if (lo > hi || (lo == 0 && hi == 0)) {
         return new Range(0, 1);
       }
       double pad = hi > lo ? 0 : Math.max(Math.abs(hi) * 0.1, 1e-9);
       return new Range(lo - pad, hi + pad).nice();
+    }
+
+    /** A range of log10 values, padded by 4% of its span (at least a tenth of a decade) on each side. */
+    static Range logOf(List<double[]> values) {
+      Range r = of(values);
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double[] v : values) {
+        for (double d : v) {
+          if (Double.isFinite(d)) {
+            lo = Math.min(lo, d);
+            hi = Math.max(hi, d);
+          }
+        }
+      }
+      if (lo > hi) {
+        return r;
+      }
+      double pad = Math.max(0.04 * (hi - lo), 0.1);
+      return new Range(lo - pad, hi + pad);
     }
 
     /** Tick spacing: 1, 2 or 5 times a power of ten, about five ticks over the range. */
@@ -193,13 +217,27 @@ public final class SvgCharts {
 
   static double[] ticks(Range r) {
     double st = r.step();
-    int n = (int) Math.floor((r.hi() - r.lo()) / st + 1e-9) + 1;
     double first = Math.ceil(r.lo() / st - 1e-9) * st;
-    double[] t = new double[n];
-    for (int i = 0; i < n; i++) {
-      t[i] = first + i * st;
+    return java.util.stream.DoubleStream.iterate(first, v -> v <= r.hi() + st * 1e-6, v -> v + st).toArray();
+  }
+
+  /** Ticks of a log10 axis at 1, 2 and 5 times powers of ten (every integer multiple when that gives too few). */
+  static double[] logTicks(Range r) {
+    for (int[] mantissas : new int[][] {{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+      java.util.List<Double> t = new java.util.ArrayList<>();
+      for (int e = (int) Math.floor(r.lo()); e <= Math.ceil(r.hi()); e++) {
+        for (int m : mantissas) {
+          double v = Math.log10(m) + e;
+          if (v >= r.lo() - 1e-9 && v <= r.hi() + 1e-9) {
+            t.add(v);
+          }
+        }
+      }
+      if (t.size() >= 3 || mantissas.length == 9) {
+        return t.stream().mapToDouble(Double::doubleValue).toArray();
+      }
     }
-    return t;
+    return new double[0];
   }
 
   /** A short tick label: 0, 0.25, 12.5, 50k, 1.2M, 3e-04. */

@@ -86,6 +86,21 @@ class ReportWriterTest {
   }
 
   @Test
+  void logTicksStayInsideTheAxis() {
+    SvgCharts.Range r = SvgCharts.Range.logOf(List.of(new double[] {Math.log10(0.0138), Math.log10(0.075)}));
+    double[] t = SvgCharts.logTicks(r);
+    assertTrue(t.length >= 3, "enough ticks: " + t.length);
+    for (double v : t) {
+      assertTrue(v >= r.lo() - 1e-9 && v <= r.hi() + 1e-9, "tick " + v + " inside " + r);
+      double m = Math.pow(10, v - Math.floor(v + 1e-9));
+      assertEquals(Math.round(m), m, 1e-6, "ticks at whole multiples of a power of ten");
+    }
+    for (double v : SvgCharts.ticks(new SvgCharts.Range(0, 0.3))) {
+      assertTrue(v >= 0 && v <= 0.3 + 1e-12, "linear tick " + v);
+    }
+  }
+
+  @Test
   void wordPiecesJoinTheirWord() {
     assertEquals("playing the game", ReportContext.join(List.of("play", "##ing", "the", "game")));
   }
