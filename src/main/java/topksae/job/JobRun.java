@@ -131,7 +131,8 @@ public final class JobRun {
       facts.put("heldOut", EvalSplit.json(heldOut));
     }
     Path summary = new Path(output, "summary.json");
-    HadoopFiles.writeAtomically(summary, SummaryJson.of(facts, settingsUsed(parsed), model.summary(), firing)
+    HadoopFiles.writeAtomically(summary, SummaryJson.of(facts,
+        TrainedSettings.forSummary(settingsUsed(parsed), model), model.summary(), firing)
         .getBytes(StandardCharsets.UTF_8), hadoop);
     facts.remove("heldOut");
     sc.setJobDescription("topksae: the report's concepts");

@@ -1,8 +1,10 @@
 package topksae.job;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.apache.spark.ml.param.Param;
 
@@ -44,12 +46,35 @@ final class TrainedSettings {
       if (TrainJob.JOB_OWNED.contains(s.name())) {
         continue;
       }
-      Param<?> p = est.getParam(s.name());
-      String value = est.isDefined(p) ? String.valueOf(est.getOrDefault(p)) : "(automatic)";
+      Object v = trained(model, s.name());
+      if (v == null) {
+        Param<?> p = est.getParam(s.name());
+        v = est.isDefined(p) ? est.getOrDefault(p) : null;
+      }
+      String value = v == null ? "(automatic)" : String.valueOf(v);
       String from = parsed.explicit().contains(s.name()) ? "given"
           : demo && JobSettings.DEMO_DEFAULTS.containsKey(s.name()) ? "demo default" : "default";
       out.add(new SettingRow(s.name(), value, from, s.description()));
     }
+    return out;
+  }
+
+  /** The value a training param has on the model (the fit resolves some, e.g. topK), or null. */
+  static Object trained(TopKSAEModel model, String name) {
+    if (!model.hasParam(name)) {
+      return null;
+    }
+    Param<?> p = model.getParam(name);
+    return model.isSet(p) ? model.getOrDefault(p) : null;
+  }
+
+  /** summary.json's settings: the run's settings, with the trained model's values where it has them. */
+  static Map<String, Object> forSummary(Map<String, Object> used, TopKSAEModel model) {
+    Map<String, Object> out = new LinkedHashMap<>(used);
+    out.replaceAll((name, v) -> {
+      Object t = TrainJob.JOB_OWNED.contains(name) ? null : trained(model, name);
+      return t != null ? t : v;
+    });
     return out;
   }
 

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import topksae.spark.TopKSAEModel;
+
 /**
  * The job's report on an input with text columns and an evaluation split, in-process on local[2],
  * then rendered by headless Chromium.
@@ -60,7 +62,7 @@ class TrainJobReportTest {
   void reportShowsHeldOutFvuConceptsInContextAndTheSettingsUsed() throws Exception {
     String out = tmp.resolve("run").toString();
     JobRun.Result r = TrainJob.runIn(spark, new String[] {"--input", textInput(), "--output", out,
-        "--nb-concepts", "48", "--top-k", "4", "--batch-size", "64", "--local-steps", "2", "--max-epochs", "2",
+        "--nb-concepts", "48", "--batch-size", "64", "--local-steps", "2", "--max-epochs", "2",
         "--learning-rate", "0.002", "--eval-fraction", "0.25", "--report-concepts", "3"}, Map.of());
 
     JsonNode s = new ObjectMapper().readTree(new File(out, "summary.json"));
@@ -73,6 +75,9 @@ class TrainJobReportTest {
     double fvu = held.get("fvu").asDouble();
     assertTrue(fvu > 0 && fvu < 1, "held-out FVU of a trained model: " + fvu);
     assertEquals(1024, s.get("firing").get("sampleRows").asLong(), "the report sample covers the input");
+    int topK = TopKSAEModel.load(r.model()).getTopK();
+    assertEquals(topK, s.get("settings").get("topK").asInt(), "summary.json: the k the fit chose, not null");
+    assertEquals(topK, s.get("topK").asInt());
 
     String html = Files.readString(Path.of(r.report()), StandardCharsets.UTF_8);
     assertTrue(html.contains(String.format(java.util.Locale.ROOT, "%.4f", fvu)), "held-out FVU card");
@@ -82,6 +87,7 @@ class TrainJobReportTest {
     assertEquals(30, ReportWriterTest.count(html, "class=\"chip\""), "five nearest concepts per card");
     assertTrue(html.contains("<td><code>nbConcepts</code></td><td>48</td><td>model</td>"), "model shape");
     assertTrue(html.contains("<td><code>learningRate</code></td><td>0.002</td><td>given</td>"), "given setting");
+    assertTrue(html.contains("<td><code>topK</code></td><td>" + topK + "</td><td>default</td>"), "resolved k");
 
     String dom = HeadlessChromium.dumpDom(Path.of(r.report()), tmp);
     for (String id : ReportWriter.SECTIONS) {
