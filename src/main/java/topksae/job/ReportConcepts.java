@@ -23,7 +23,8 @@ final class ReportConcepts {
         + "cosine similarity, with their firing frequency.", d.firing().rows()));
     b.append("</p>\n");
     if (d.concepts().isEmpty()) {
-      b.append("<p>No concept fired on the sampled rows.</p>\n");
+      b.append("<p>No concepts shown: none fired on the sampled rows, --report-concepts is 0, or the section "
+          + "failed (the job's log says why).</p>\n");
     }
     java.util.Set<Integer> shown = new java.util.HashSet<>();
     d.concepts().forEach(c -> shown.add(c.concept()));

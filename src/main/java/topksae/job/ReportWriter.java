@@ -138,8 +138,8 @@ public final class ReportWriter {
           String.format(Locale.ROOT, "no fire in the last %,d training tokens", last.deadWindow()));
     }
     FiringStats f = d.firing();
-    card(b, "never fired", String.format(Locale.ROOT, "%,d of %,d", f.dead(), f.counts().length),
-        String.format(Locale.ROOT, "on %,d sampled rows after training", f.rows()));
+    card(b, "never fired", String.format(Locale.ROOT, "%,d", f.dead()), String.format(Locale.ROOT,
+        "of %,d concepts, on %,d sampled rows after training", f.counts().length, f.rows()));
     if (last != null) {
       double secs = rs.stream().mapToDouble(RoundStats::seconds).sum();
       double runTokens = rs.stream().mapToDouble(r -> r.tokensPerSecond() * r.seconds()).sum();

@@ -221,7 +221,10 @@ public final class SvgCharts {
     return java.util.stream.DoubleStream.iterate(first, v -> v <= r.hi() + st * 1e-6, v -> v + st).toArray();
   }
 
-  /** Ticks of a log10 axis at 1, 2 and 5 times powers of ten (every integer multiple when that gives too few). */
+  /**
+   * Ticks of a log10 axis at 1, 2 and 5 times powers of ten, or every integer multiple when that
+   * gives too few; on a range narrower than that, at round values of the linear range.
+   */
   static double[] logTicks(Range r) {
     for (int[] mantissas : new int[][] {{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
       java.util.List<Double> t = new java.util.ArrayList<>();
@@ -233,11 +236,13 @@ public final class SvgCharts {
           }
         }
       }
-      if (t.size() >= 3 || mantissas.length == 9) {
+      if (t.size() >= 3) {
         return t.stream().mapToDouble(Double::doubleValue).toArray();
       }
     }
-    return new double[0];
+    Range linear = new Range(Math.pow(10, r.lo()), Math.pow(10, r.hi()));
+    return java.util.Arrays.stream(ticks(linear)).filter(v -> v > 0).map(Math::log10)
+        .filter(v -> v >= r.lo() - 1e-9 && v <= r.hi() + 1e-9).toArray();
   }
 
   /** A short tick label: 0, 0.25, 12.5, 50k, 1.2M, 3e-04. */

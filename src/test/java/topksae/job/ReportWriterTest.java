@@ -55,7 +55,7 @@ class ReportWriterTest {
     assertEquals(6, count(text, "class=\"concept\""), "one card per concept");
     assertEquals(30, count(text, "<mark>"), "five rows per card, token marked");
     assertTrue(text.indexOf("Most frequent concepts") < text.indexOf("Least frequent concepts"));
-    assertTrue(text.contains("5 of 64"), "never-fired count");
+    assertTrue(text.contains("<div class=\"value\">5</div><div class=\"note\">of 64 concepts"), "never-fired count");
     assertFalse(Pattern.compile("(src|href)=\"(https?:)?//").matcher(text).find(), "no network fetches");
     assertFalse(text.contains("<script"), "no scripts");
   }
@@ -66,7 +66,7 @@ class ReportWriterTest {
     ReportData none = new ReportData(d.facts(), d.settings(), d.rounds(), d.firing(), null, List.of());
     String text = ReportWriter.html(none, ReportWriter.charts(none));
     assertFalse(text.contains("held-out"), "no held-out card or line");
-    assertTrue(text.contains("No concept fired"));
+    assertTrue(text.contains("No concepts shown"));
   }
 
   @Test
@@ -94,6 +94,12 @@ class ReportWriterTest {
       assertTrue(v >= r.lo() - 1e-9 && v <= r.hi() + 1e-9, "tick " + v + " inside " + r);
       double m = Math.pow(10, v - Math.floor(v + 1e-9));
       assertEquals(Math.round(m), m, 1e-6, "ticks at whole multiples of a power of ten");
+    }
+    SvgCharts.Range narrow = SvgCharts.Range.logOf(List.of(new double[] {Math.log10(0.13), Math.log10(0.29)}));
+    double[] nt = SvgCharts.logTicks(narrow);
+    assertTrue(nt.length >= 3, "a narrow log range still gets ticks: " + nt.length);
+    for (double v : nt) {
+      assertTrue(v >= narrow.lo() - 1e-9 && v <= narrow.hi() + 1e-9, "tick " + v + " inside " + narrow);
     }
     for (double v : SvgCharts.ticks(new SvgCharts.Range(0, 0.3))) {
       assertTrue(v >= 0 && v <= 0.3 + 1e-12, "linear tick " + v);
