@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * No network: the page is a local file and every Chromium background service is off.
  */
 final class HeadlessChromium {
+  /** Generous: a loaded CI machine renders slowly; a normal render takes a few seconds. */
+  private static final int TIMEOUT_SECONDS = 300;
   private HeadlessChromium() {
   }
 
@@ -51,9 +53,11 @@ final class HeadlessChromium {
     Path out = work.resolve("chromium.out");
     Path err = work.resolve("chromium.err");
     Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
-      throw new IOException("Chromium did not finish in 120 s: " + cmd);
+      throw new IOException("Chromium did not finish in " + TIMEOUT_SECONDS + " s: " + cmd + "; its stderr: "
+          + Files.readString(err, StandardCharsets.UTF_8));
     }
     assertEquals(0, p.exitValue(), "Chromium failed: " + Files.readString(err, StandardCharsets.UTF_8));
     return Files.readString(out, StandardCharsets.UTF_8);
