@@ -65,7 +65,7 @@ class TrainJobTest {
     assertTrue(rounds.get(7).get("fvu").asDouble() < rounds.get(0).get("fvu").asDouble(), "FVU falls");
     assertEquals(1000, s.get("firing").get("sampleRows").asLong());
     assertEquals(48, s.get("settings").get("nbConcepts").asInt());
-    for (String f : new String[] {"report.html", "fvu.png", "loss.png", "firing.png"}) {
+    for (String f : new String[] {"report.html", "fvu.svg", "loss.svg", "firing.svg"}) {
       assertTrue(new File(out, "report/" + f).length() > 1000, f);
     }
     String html = Files.readString(new File(out, "report/report.html").toPath());
