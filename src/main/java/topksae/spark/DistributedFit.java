@@ -75,7 +75,7 @@ final class DistributedFit {
       Initialization.apply(driverModel, p.getInitialization());
       state = ModelState.of(driverModel);
       optimizer = new topksae.train.Trainer(driverModel, trainConfig).optimizer().flatState();
-      preBias = inputOffset(p.getDecoderBiasInit(), data, p.getBatchSize());
+      preBias = inputOffset(p.getDecoderBiasInit(), data, Recipe.workerBatch(p, data.workers));
     }
     LOG.info("topksae recipe: {} workers, localSteps {}, lr {} ({} over {} steps, warm-up {}), outer {} lr {}",
         data.workers, data.localSteps, trainConfig.lr, schedule.kind(), schedule.totalSteps(),
@@ -151,7 +151,7 @@ final class DistributedFit {
     long t0 = System.nanoTime();
     int maxSteps = Integer.MAX_VALUE;
     if (p.getMaxTokens() > 0) {
-      long perStep = (long) data.workers * p.getBatchSize();
+      long perStep = Recipe.globalBatch(p, data.workers);
       maxSteps = (int) Math.min(maxSteps, (p.getMaxTokens() - tokensSeen + perStep - 1) / perStep);
     }
     boolean averaged = "averaged".equals(p.getOptimizerState());
@@ -161,7 +161,7 @@ final class DistributedFit {
     boolean paperAuxK = trainConfig.auxKPenalty > 0 && "paper".equals(trainConfig.auxKMode);
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
         averaged, maxSteps, preBias, dead.tokensSeen(), paperAuxK ? dead.lastFired() : null, schedule,
-        Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize()), RoundExchange.chunkFloats(data.workers)));
+        Recipe.firstStep(tokensSeen, Recipe.globalBatch(p, data.workers)), RoundExchange.chunkFloats(data.workers)));
     RoundResult r;
     try {
       r = RoundExchange.run(sliceRdd(slice), plan, state.length, averaged ? optimizer.length : 0);
