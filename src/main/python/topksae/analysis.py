@@ -3,7 +3,8 @@ most, nearest-neighbour concepts, and the ``TopKSAEEvaluator`` for model selecti
 
 Everything runs in the JVM on the executors (``topksae.analysis.ConceptAnalysis``,
 ``topksae.analysis.NearestConcepts``, ``topksae.spark.TopKSAEEvaluator``); the codes are never
-collected to the driver. Needs a classic (non-Connect) SparkSession with the project's jar.
+collected to the driver. The analysis functions need a classic (non-Connect) SparkSession with the
+project's jar; ``TopKSAEEvaluator`` also works over Spark Connect.
 """
 
 from typing import Any, Dict, Optional, Union
@@ -26,8 +27,8 @@ def _session(df: Optional[DataFrame] = None) -> SparkSession:
         raise NotImplementedError(
             "concept_stats, top_activations, explode_codes and nearest_concepts need a classic "
             "SparkSession (not Spark Connect): they call the JVM classes of the project's jar "
-            "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all) works; for the "
-            "dictionary, save the model and use topksae.weights.read_weights(path)")
+            "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all) works, and "
+            "model.dictionary gives the dictionary rows (numpy) for similarities")
     spark = df.sparkSession if df is not None else SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("no active SparkSession")
