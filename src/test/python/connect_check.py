@@ -77,7 +77,7 @@ def check(port: int, work: str) -> None:
     from conftest import sparse_activations
     from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
 
-    from topksae.analysis import TopKSAEEvaluator
+    from topksae.analysis import TopKSAEEvaluator, concept_stats, nearest_concepts
     from topksae.export import (export_overcomplete, export_saelens, export_sparsify,
                                 load_overcomplete, load_saelens, load_sparsify)
     from topksae.spark import TopKSAEEstimator, TopKSAEModel
@@ -91,7 +91,8 @@ def check(port: int, work: str) -> None:
                            learningRate=2e-2, seed=5)
     model = est.fit(df)
     assert isinstance(model, TopKSAEModel), type(model)
-    codes = model.transform(df).orderBy("id").select("codes").collect()
+    codes_df = model.transform(df)
+    codes = codes_df.orderBy("id").select("codes").collect()
     assert len(codes) == 400 and all(c.codes.size == 16 and c.codes.numNonzeros() <= 3 for c in codes)
     assert model.getTopK() == 3 and model.getNbConcepts() == 16
 
@@ -122,6 +123,19 @@ def check(port: int, work: str) -> None:
         raise AssertionError("a loaded model has no summary")
     except RuntimeError as e:
         assert "hasSummary" in str(e), str(e)
+
+    # nearest concepts from the dictionary (numpy here); the JVM-only analysis says what works
+    unit = d.astype(np.float64) / np.linalg.norm(d, axis=1, keepdims=True)
+    cos = unit @ unit.T
+    np.fill_diagonal(cos, -np.inf)
+    nn = nearest_concepts(model, n=2).orderBy("concept", "rank").toPandas()
+    assert len(nn) == 32 and list(nn.columns) == ["concept", "rank", "neighbour", "cosine"]
+    assert np.allclose(nn[nn["rank"] == 1]["cosine"], cos.max(axis=1), atol=1e-5)
+    try:
+        concept_stats(codes_df)
+        raise AssertionError("concept_stats calls the JVM directly")
+    except NotImplementedError as e:
+        assert "classic SparkSession" in str(e) and "nearest_concepts" in str(e), str(e)
 
     # exports and imports run on the server, on Hadoop URIs
     uri = "file://" + os.path.join(work, "exports")

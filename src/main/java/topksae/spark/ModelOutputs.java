@@ -168,7 +168,8 @@ final class ModelOutputs {
 
   /**
    * The model a SAELens folder, a sparsify hookpoint folder or an overcomplete file at
-   * {@code path} holds, or null when {@code path} is none of those.
+   * {@code path} holds; null when {@code path} is missing or has {@code metadata/} (the model's
+   * own layout); IllegalArgumentException naming the layouts when it is none of them.
    */
   static TopKSAEModel importIfForeign(String path, Configuration conf) {
     try {
@@ -181,7 +182,9 @@ final class ModelOutputs {
           : fs.exists(new org.apache.hadoop.fs.Path(p, "sae_weights.safetensors")) ? "saelens"
           : fs.exists(new org.apache.hadoop.fs.Path(p, "sae.safetensors")) ? "sparsify" : null;
       if (kind == null) {
-        return null;
+        throw new IllegalArgumentException(path + " is neither a saved TopKSAEModel (metadata/ and "
+            + ModelPersistence.DATA_FILE + ") nor a SAELens folder (sae_weights.safetensors), a sparsify "
+            + "hookpoint folder (sae.safetensors) or an overcomplete .safetensors file");
       }
       Path tmp = Files.createTempDirectory("topksae-in-");
       try {
