@@ -86,7 +86,7 @@ x = rng.normal(size=(200, 8)).astype("float32")
 df = spark.createDataFrame([(i, r.tolist()) for i, r in enumerate(x)], "id long, features array<float>")
 model = TopKSAEEstimator(nbConcepts=8, topK=2, batchSize=50, maxEpochs=1, seed=1).fit(df)
 codes = model.transform(df).select("codes").collect()
-print(json.dumps({"jar": jar, "rows": len(codes), "nnz": max(c.codes.numNonzeros() for c in codes),
+print(json.dumps({"jar": jar, "rows": len(codes), "nnz": int(max(c.codes.numNonzeros() for c in codes)),
                   "topksae": __import__("topksae").__file__}))
 spark.stop()
 """
