@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -75,8 +77,9 @@ def check(port: int, work: str) -> None:
     from conftest import sparse_activations
     from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
 
-    from topksae.analysis import TopKSAEEvaluator
-    from topksae.export import export_saelens
+    from topksae.analysis import TopKSAEEvaluator, concept_stats, nearest_concepts
+    from topksae.export import (export_overcomplete, export_saelens, export_sparsify,
+                                load_overcomplete, load_saelens, load_sparsify)
     from topksae.spark import TopKSAEEstimator, TopKSAEModel
     from topksae.weights import read_weights
 
@@ -88,7 +91,8 @@ def check(port: int, work: str) -> None:
                            learningRate=2e-2, seed=5)
     model = est.fit(df)
     assert isinstance(model, TopKSAEModel), type(model)
-    codes = model.transform(df).orderBy("id").select("codes").collect()
+    codes_df = model.transform(df)
+    codes = codes_df.orderBy("id").select("codes").collect()
     assert len(codes) == 400 and all(c.codes.size == 16 and c.codes.numNonzeros() <= 3 for c in codes)
     assert model.getTopK() == 3 and model.getNbConcepts() == 16
 
@@ -105,17 +109,54 @@ def check(port: int, work: str) -> None:
     est2 = TopKSAEEstimator.load(est_path)
     assert (est2.getNbConcepts(), est2.getTopK(), est2.getSeed()) == (16, 3, 5)
 
-    for attribute, instead in [("dictionary", "read_weights"), ("summary", "TopKSAEEvaluator")]:
-        try:
-            getattr(model, attribute)
-            raise AssertionError("%s should say it is not available over Connect" % attribute)
-        except NotImplementedError as e:
-            assert "Spark Connect" in str(e) and instead in str(e), str(e)
+    # dictionary and summary come through the model writer and a binaryFile read
+    d = model.dictionary
+    w = weights["dictionary._weights"]
+    assert d.shape == (16, x.shape[1]) and d.dtype == np.float32, d.shape
+    assert np.allclose(d, w / np.linalg.norm(w, axis=1, keepdims=True), atol=1e-5)
+    assert model.hasSummary and not loaded.hasSummary
+    s = model.summary
+    assert len(s) >= 2 and s.rounds[-1]["tokensSeen"] == 2 * 400, s
+    assert 0 < s.rounds[-1]["fvu"] < 1 and s.validRows == 400 and s.workers >= 1, s.asDict()
     try:
-        export_saelens(model, os.path.join(work, "saelens"))
-        raise AssertionError("export_saelens should say what to use over Connect")
+        loaded.summary
+        raise AssertionError("a loaded model has no summary")
+    except RuntimeError as e:
+        assert "hasSummary" in str(e), str(e)
+
+    # nearest concepts from the dictionary (numpy here); the JVM-only analysis says what works
+    unit = d.astype(np.float64) / np.linalg.norm(d, axis=1, keepdims=True)
+    cos = unit @ unit.T
+    np.fill_diagonal(cos, -np.inf)
+    nn = nearest_concepts(model, n=2).orderBy("concept", "rank").toPandas()
+    assert len(nn) == 32 and list(nn.columns) == ["concept", "rank", "neighbour", "cosine"]
+    assert np.allclose(nn[nn["rank"] == 1]["cosine"], cos.max(axis=1), atol=1e-5)
+    try:
+        concept_stats(codes_df)
+        raise AssertionError("concept_stats calls the JVM directly")
     except NotImplementedError as e:
-        assert "classic SparkSession" in str(e) and "read_weights" in str(e), str(e)
+        assert "classic SparkSession" in str(e) and "nearest_concepts" in str(e), str(e)
+
+    # exports and imports run on the server, on Hadoop URIs
+    uri = "file://" + os.path.join(work, "exports")
+    export_saelens(model, uri + "/saelens", model_name="m", hook_name="h")
+    cfg = json.load(open(os.path.join(work, "exports", "saelens", "cfg.json")))
+    assert cfg["d_sae"] == 16 and cfg["k"] == 3 and cfg["metadata"]["hook_name"] == "h", cfg
+    export_saelens(model, uri + "/saelens")  # replaces the export, as on a classic session
+    assert not [f for f in os.listdir(os.path.join(work, "exports", "saelens")) if f.endswith(".crc")]
+    folder = export_sparsify(model, uri + "/sparsify", "layers.1")
+    assert folder == uri + "/sparsify/layers.1"
+    export_overcomplete(model, uri + "/oc.safetensors")
+    for imported in (load_saelens(uri + "/saelens"), load_sparsify(folder),
+                     load_overcomplete(uri + "/oc.safetensors")):
+        assert (imported.getNbConcepts(), imported.getTopK()) == (16, 3)
+        got = imported.transform(df).orderBy("id").select("codes").collect()
+        assert [r.codes.indices.tolist() for r in got] == [r.codes.indices.tolist() for r in codes]
+    try:
+        load_overcomplete(uri + "/oc.safetensors", config={"nbConcepts": 16})
+        raise AssertionError("a config dict needs a classic session")
+    except NotImplementedError as e:
+        assert "classic SparkSession" in str(e), str(e)
 
     # the evaluator runs on the server (META-INF/services/...Evaluator), and so does tuning
     scored = model.copy().setReconstructionCol("reconstruction").transform(df)

@@ -10,7 +10,7 @@ import sys
 def test_fit_transform_save_load_over_spark_connect(jar, tmp_path):
     here = os.path.dirname(os.path.abspath(__file__))
     out = subprocess.run([sys.executable, os.path.join(here, "connect_check.py"), jar,
-                          str(tmp_path)], capture_output=True, text=True, timeout=600)
+                          str(tmp_path)], capture_output=True, text=True, timeout=1500)
     lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
     assert out.returncode == 0 and lines, out.stdout[-3000:] + out.stderr[-5000:]
     result = json.loads(lines[-1])

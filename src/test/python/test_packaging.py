@@ -1,13 +1,15 @@
-"""The Python package inside the job jar, the Spark Connect service entries, and the wheel."""
+"""The Python package inside the job jar, the Spark Connect service entries, and the wheel
+(which carries the job jar: installed into a fresh venv, it fits a model with nothing else)."""
 
 import glob
+import json
 import os
 import shutil
 import subprocess
 import sys
 import zipfile
 
-from conftest import PY_SRC
+from conftest import PY_SRC, ROOT
 
 
 def python_sources():
@@ -70,3 +72,55 @@ def test_pip_builds_a_wheel_from_the_source_tree(tmp_path):
     names = set(zipfile.ZipFile(wheels[0]).namelist())
     assert python_sources() <= names
     assert "topksae/py.typed" in names
+
+
+FIT_FROM_WHEEL = """
+import json, os, sys
+import numpy as np
+from topksae.local import find_jar, local_session
+from topksae.spark import TopKSAEEstimator
+jar = find_jar()
+spark = local_session("wheel-check", driver_memory="1g")
+rng = np.random.default_rng(0)
+x = rng.normal(size=(200, 8)).astype("float32")
+df = spark.createDataFrame([(i, r.tolist()) for i, r in enumerate(x)], "id long, features array<float>")
+model = TopKSAEEstimator(nbConcepts=8, topK=2, batchSize=50, maxEpochs=1, seed=1).fit(df)
+codes = model.transform(df).select("codes").collect()
+print(json.dumps({"jar": jar, "rows": len(codes), "nnz": int(max(c.codes.numNonzeros() for c in codes)),
+                  "topksae": __import__("topksae").__file__}))
+spark.stop()
+"""
+
+
+def test_wheel_carries_the_jar_and_fits_from_a_fresh_venv(jar, tmp_path):
+    import pyspark
+    out = subprocess.run(["bash", os.path.join(ROOT, "scripts", "build_wheel.sh"), sys.executable],
+                         capture_output=True, text=True, env=dict(os.environ, TOPKSAE_JAR=jar))
+    assert out.returncode == 0, out.stdout + out.stderr
+    wheels = glob.glob(os.path.join(ROOT, "target", "python-dist", "topksae-*.whl"))
+    assert len(wheels) == 1
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert "topksae/jars/" + os.path.basename(jar) in names
+    assert not os.path.exists(os.path.join(PY_SRC, "build"))  # nothing left in the source tree
+    assert not glob.glob(os.path.join(PY_SRC, "*.egg-info"))
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    py = str(venv / "bin" / "python")
+    # the extra [spark] brings pyspark; pinned to the tests' version so the install is from cache
+    subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    wheels[0] + "[spark]", "pyspark==" + pyspark.__version__], check=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("TOPKSAE_JAR", "PYTHONPATH", "SPARK_HOME")}
+    env["SPARK_LOCAL_IP"] = "127.0.0.1"
+    run = subprocess.run([py, "-c", FIT_FROM_WHEEL], capture_output=True, text=True, env=env,
+                         cwd=str(tmp_path), timeout=600)
+    lines = [l for l in run.stdout.splitlines() if l.startswith("{")]
+    assert run.returncode == 0 and lines, run.stdout[-2000:] + run.stderr[-4000:]
+    result = json.loads(lines[-1])
+    site = str(venv / "lib")
+    assert result["jar"].startswith(site) and "/topksae/jars/" in result["jar"], result
+    assert result["topksae"].startswith(site), result
+    assert result["rows"] == 200 and 1 <= result["nnz"] <= 2, result
+    printed = subprocess.run([py, "-m", "topksae", "jar"], capture_output=True, text=True, env=env,
+                             cwd=str(tmp_path), check=True)
+    assert printed.stdout.strip() == result["jar"]

@@ -3,7 +3,9 @@ most, nearest-neighbour concepts, and the ``TopKSAEEvaluator`` for model selecti
 
 Everything runs in the JVM on the executors (``topksae.analysis.ConceptAnalysis``,
 ``topksae.analysis.NearestConcepts``, ``topksae.spark.TopKSAEEvaluator``); the codes are never
-collected to the driver. Needs a classic (non-Connect) SparkSession with the project's jar.
+collected to the driver. ``concept_stats``, ``top_activations`` and ``explode_codes`` need a
+classic (non-Connect) SparkSession with the project's jar; ``TopKSAEEvaluator`` and
+``nearest_concepts`` also work over Spark Connect.
 """
 
 from typing import Any, Dict, Optional, Union
@@ -24,10 +26,11 @@ def _session(df: Optional[DataFrame] = None) -> SparkSession:
     from pyspark.sql.utils import is_remote
     if is_remote():
         raise NotImplementedError(
-            "concept_stats, top_activations, explode_codes and nearest_concepts need a classic "
+            "concept_stats, top_activations and explode_codes need a classic "
             "SparkSession (not Spark Connect): they call the JVM classes of the project's jar "
-            "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all) works; for the "
-            "dictionary, save the model and use topksae.weights.read_weights(path)")
+            "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all), nearest_concepts "
+            "and model.dictionary work; for per-concept counts, explode the codes column with "
+            "pyspark.ml.functions.vector_to_array")
     spark = df.sparkSession if df is not None else SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("no active SparkSession")
@@ -65,7 +68,11 @@ def top_activations(dataset: DataFrame, id_col: str, n: int = 10, codes_col: str
 def nearest_concepts(model_or_dictionary: Union[Any, np.ndarray], n: int = 5) -> DataFrame:
     """For every concept its ``n`` most similar other concepts by cosine similarity of the dictionary
     rows: ``concept``, ``rank``, ``neighbour``, ``cosine``. Takes a ``TopKSAEModel`` or an array
-    [nbConcepts, dim]."""
+    [nbConcepts, dim]. Over Spark Connect the similarities are computed here with numpy (from
+    ``model.dictionary``) and sent as a DataFrame."""
+    from pyspark.sql.utils import is_remote
+    if is_remote():
+        return _nearest_here(model_or_dictionary, n)
     spark = _session()
     analysis = _jvm(spark).topksae.analysis.NearestConcepts
     if isinstance(model_or_dictionary, np.ndarray):
@@ -76,6 +83,28 @@ def nearest_concepts(model_or_dictionary: Union[Any, np.ndarray], n: int = 5) ->
     else:
         jdf = analysis.nearestConcepts(model_or_dictionary._java_obj.dictionary(), int(n))
     return DataFrame(jdf, spark)
+
+
+def _nearest_here(model_or_dictionary: Union[Any, np.ndarray], n: int) -> DataFrame:
+    d = (model_or_dictionary if isinstance(model_or_dictionary, np.ndarray)
+         else model_or_dictionary.dictionary).astype(np.float64)
+    if d.ndim != 2 or d.shape[0] < 2 or n <= 0:
+        raise ValueError("need a 2-d dictionary of at least 2 concepts and n > 0; got shape %s and "
+                         "n=%d" % (d.shape, n))
+    unit = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
+    k = min(int(n), d.shape[0] - 1)
+    rows = []
+    for start in range(0, d.shape[0], 1024):  # blocks: the full similarity matrix never exists
+        cos = unit[start:start + 1024] @ unit.T
+        for i in range(cos.shape[0]):
+            cos[i, start + i] = -np.inf
+        best = np.argsort(-cos, axis=1, kind="stable")[:, :k]
+        for i in range(cos.shape[0]):
+            rows.extend((start + i, r + 1, int(j), float(cos[i, j])) for r, j in enumerate(best[i]))
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        raise RuntimeError("no active SparkSession")
+    return spark.createDataFrame(rows, "concept int, rank int, neighbour int, cosine double")
 
 
 class _EvaluatorReader(JavaMLReader):

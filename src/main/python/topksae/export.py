@@ -12,7 +12,13 @@ overcomplete       one safetensors file with the torch state_dict names   ``mode
 Paths: a Hadoop URI (``file:///data/x``, ``hdfs://nn/x``, ``s3a://bucket/x``, ``dbfs:/x``, as
 ``model.save`` takes) or a plain path, which is on the driver's local file system (on
 Databricks ``/dbfs/...`` or a Volume path). Other file systems go through a local temporary
-copy on the driver. Needs a classic SparkSession with the project's jar.
+copy on the driver.
+
+Over Spark Connect the server does the work: the exports are the model writer with an option
+``format`` (they replace an existing target, as ``write().overwrite()`` does) and the imports are
+``TopKSAEModel.load(path)``, which recognizes the three layouts; paths are then the server's.
+``load_overcomplete`` over Connect reads only files that carry their config (``topksae_config``
+metadata, as our exports do).
 """
 
 import json
@@ -22,19 +28,14 @@ import tempfile
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Optional, Tuple
 
+from topksae.spark import _connect
+
 __all__ = ["export_saelens", "export_sparsify", "export_overcomplete",
            "load_saelens", "load_sparsify", "load_overcomplete"]
 
 
 def _context() -> Any:
     from pyspark import SparkContext
-    from pyspark.sql.utils import is_remote
-    if is_remote():
-        raise NotImplementedError(
-            "topksae.export needs a classic SparkSession (not Spark Connect): it calls the JVM "
-            "classes of the project's jar directly. Over Connect, save the model (model.save) "
-            "and read its weights with topksae.weights.read_weights(path) on a file system this "
-            "process can read.")
     sc = SparkContext._active_spark_context
     if sc is None:
         raise RuntimeError("no active SparkContext: start a SparkSession first")
@@ -114,6 +115,10 @@ def _reading(uri: str) -> Iterator[str]:
 def export_saelens(model: Any, path: str, **metadata: str) -> None:
     """SAELens layout into folder ``path``; keywords (e.g. ``model_name``, ``hook_name``) go into
     ``cfg.json``'s ``metadata``. The model's input offset (decoderBiasInit=mean) becomes ``b_dec``."""
+    if _connect.is_connect():
+        _connect.write(model, path, "saelens", overwrite=True,
+                       metadata=json.dumps({str(k): str(v) for k, v in metadata.items()}))
+        return
     jmap = _context()._jvm.java.util.HashMap()
     for k, v in metadata.items():
         jmap.put(str(k), str(v))
@@ -125,6 +130,9 @@ def export_sparsify(model: Any, root: str, hookpoint: str) -> str:
     """sparsify layout into ``root/hookpoint`` (e.g. ``hookpoint="layers.6"``); returns that folder
     (a URI if ``root`` is one)."""
     target = root.rstrip("/") + "/" + str(hookpoint)
+    if _connect.is_connect():
+        _connect.write(model, target, "sparsify", overwrite=True)
+        return target
     with _writing(target) as local:
         folder = str(_files().exportSparsify(model._java_obj, os.path.dirname(local),
                                              os.path.basename(local)))
@@ -134,18 +142,30 @@ def export_sparsify(model: Any, root: str, hookpoint: str) -> str:
 def export_overcomplete(model: Any, path: str) -> None:
     """overcomplete state_dict (torch names) into the file ``path``; the model config is stored in
     the header's ``topksae_config`` metadata. Refused for models with an input offset."""
+    if _connect.is_connect():
+        _connect.write(model, path, "overcomplete", overwrite=True)
+        return
     with _writing(path) as local:
         _files().exportOvercomplete(model._java_obj, local)
 
 
+def _load_on_server(path: str) -> Any:
+    from topksae.spark import TopKSAEModel
+    return TopKSAEModel.load(path)
+
+
 def load_saelens(path: str) -> Any:
     """A ``TopKSAEModel`` from a SAELens TopK folder (``b_dec`` becomes the input offset)."""
+    if _connect.is_connect():
+        return _load_on_server(path)
     with _reading(path) as local:
         return _wrap(_files().importSaeLens(local))
 
 
 def load_sparsify(path: str) -> Any:
     """A ``TopKSAEModel`` from one sparsify hookpoint folder (``root/<hookpoint>``)."""
+    if _connect.is_connect():
+        return _load_on_server(path)
     with _reading(path) as local:
         return _wrap(_files().importSparsify(local))
 
@@ -154,5 +174,12 @@ def load_overcomplete(path: str, config: Optional[Dict[str, Any]] = None) -> Any
     """A ``TopKSAEModel`` from an overcomplete state_dict file. ``config`` (keys of the JVM
     ``SAEConfig``: inputShape, nbConcepts, topK, encoder, normalization, ...) is needed only for
     files without ``topksae_config`` metadata."""
+    if _connect.is_connect():
+        if config is not None:
+            raise NotImplementedError(
+                "load_overcomplete with a config dict needs a classic SparkSession: over Spark "
+                "Connect the server imports only files that carry topksae_config metadata (as "
+                "export_overcomplete writes). Load it once on a classic session and model.save it.")
+        return _load_on_server(path)
     with _reading(path) as local:
         return _wrap(_files().importOvercomplete(local, None if config is None else json.dumps(config)))

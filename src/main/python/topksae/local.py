@@ -1,5 +1,6 @@
 """A local SparkSession with the project's job jar, for scripts, notebooks run as plain Python,
-and tests. On a cluster or Databricks the jar is attached by the platform instead."""
+and tests. On a cluster or Databricks the jar is attached by the platform instead
+(``python -m topksae jar`` prints the path of the jar the wheel carries, for ``--jars``)."""
 
 import glob
 import os
@@ -8,22 +9,35 @@ from typing import Any, Optional
 JAR_ENV = "TOPKSAE_JAR"
 
 
+def packaged_jar() -> Optional[str]:
+    """The job jar a wheel of this package carries (``topksae/jars/``), or None in a source tree."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    jars = sorted(glob.glob(os.path.join(here, "jars", "topk-sae-spark-*-job.jar")))
+    return jars[-1] if jars else None
+
+
 def find_jar() -> str:
-    """The job jar: $TOPKSAE_JAR, else the newest target/topk-sae-spark-*-job.jar of the source
-    checkout this package lives in. FileNotFoundError says how to build it."""
+    """The job jar: $TOPKSAE_JAR, else the jar inside the installed wheel, else the newest
+    target/topk-sae-spark-*-job.jar of the source checkout this package lives in.
+    FileNotFoundError says how to get one."""
     path = os.environ.get(JAR_ENV)
     if path:
         if not os.path.isfile(path):
             raise FileNotFoundError("%s=%s is not a file" % (JAR_ENV, path))
         return os.path.abspath(path)
+    packaged = packaged_jar()
+    if packaged:
+        return packaged
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.normpath(os.path.join(here, "..", "..", "..", ".."))  # src/main/python/topksae
     jars = sorted(glob.glob(os.path.join(root, "target", "topk-sae-spark-*-job.jar")),
                   key=os.path.getmtime)
     if not jars:
         raise FileNotFoundError(
-            "no job jar found: build it with `mvn -B -ntp -q package -DskipTests` in %s, "
-            "or set %s to its path" % (root, JAR_ENV))
+            "no job jar found: this installation of topksae (%s) carries none. Install the wheel "
+            "that scripts/build_wheel.sh makes (it carries the jar), set %s to the jar's path, or "
+            "in a source checkout build it with `mvn -B -ntp -q package -DskipTests`"
+            % (here, JAR_ENV))
     return jars[-1]
 
 

@@ -3,7 +3,7 @@ safetensors file (an 8-byte little-endian header length, a JSON header, the tens
 
 import json
 import os
-from typing import Dict, Tuple
+from typing import BinaryIO, Dict, Tuple
 
 import numpy as np
 
@@ -13,9 +13,14 @@ _DTYPES = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "I32": "<i4", "F16": "<f2"}
 def read_safetensors(path: str) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
     """(tensors by name, the header's __metadata__) of a safetensors file."""
     with open(path, "rb") as f:
-        n = int.from_bytes(f.read(8), "little")
-        header = json.loads(f.read(n))
-        data = f.read()
+        return parse_safetensors(f, path)
+
+
+def parse_safetensors(f: BinaryIO, path: str = "<bytes>") -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
+    """(tensors by name, the header's __metadata__) of safetensors content read from ``f``."""
+    n = int.from_bytes(f.read(8), "little")
+    header = json.loads(f.read(n))
+    data = f.read()
     meta = header.pop("__metadata__", {}) or {}
     tensors = {}
     for name, t in header.items():

@@ -38,6 +38,7 @@ import topksae.model.SAEConfig;
  * read by the strict codec of {@code topksae.io} on any Hadoop file system.</li>
  * </ul>
  * Loading refuses a file whose config, tensors and params disagree, naming the file and tensor.
+ * The writer option {@code format} and the reader's other layouts are {@link ModelOutputs}'.
  * The only place that uses Spark's DefaultParamsWriter/Reader metadata helpers.
  */
 final class ModelPersistence {
@@ -70,6 +71,11 @@ final class ModelPersistence {
 
     @Override
     public void saveImpl(String path) {
+      Map<String, String> options = scala.jdk.javaapi.CollectionConverters.asJava(optionMap());
+      if (ModelOutputs.isExport(options)) {
+        ModelOutputs.write(model, options, path, hadoopConf(sparkSession()));
+        return;
+      }
       saveMetadata(model, path, sparkSession());
       try {
         HadoopSafetensors.write(path + "/" + DATA_FILE, hadoopConf(sparkSession()), contents(model));
@@ -103,6 +109,10 @@ final class ModelPersistence {
   static final class Reader extends MLReader<TopKSAEModel> {
     @Override
     public TopKSAEModel load(String path) {
+      TopKSAEModel foreign = ModelOutputs.importIfForeign(path, hadoopConf(sparkSession()));
+      if (foreign != null) {
+        return foreign;
+      }
       String className = TopKSAEModel.class.getName();
       String file = path + "/" + DATA_FILE;
       TopKSAEModel model;

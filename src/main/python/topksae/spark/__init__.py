@@ -15,7 +15,7 @@ from pyspark.ml.wrapper import JavaEstimator, JavaModel
 from topksae.spark._params import (MODEL_SETTABLE, PARAM_NAMES, PARAM_SPECS, TopKSAEParams,
                                    add_setters, check_names, describe, set_signature)
 from topksae.spark._summary import TopKSAETrainingSummary
-from topksae.spark import _jvm, _mlflow, _progress
+from topksae.spark import _connect, _jvm, _mlflow, _progress
 
 __all__ = ["TopKSAEEstimator", "TopKSAEModel", "TopKSAETrainingSummary", "TopKSAEParams",
            "PARAM_SPECS"]
@@ -101,14 +101,22 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
 
     @property
     def dictionary(self) -> np.ndarray:
-        """The dictionary (decoder rows, normalized), a float32 array [nbConcepts, dim]."""
-        _jvm.require_classic("dictionary")
+        """The dictionary (decoder rows, normalized), a float32 array [nbConcepts, dim].
+        Over Spark Connect it comes through a scratch file on the server (see
+        ``topksae.spark._connect``) and is kept for the next call."""
+        if _connect.is_connect():
+            return self._connect_cached("dictionary", lambda: _connect.dictionary(self)).copy()
         return _jvm.dictionary(self)
 
     @property
     def hasSummary(self) -> bool:
         """True for a model returned by fit (a loaded model has no summary)."""
-        _jvm.require_classic("hasSummary")
+        if _connect.is_connect():
+            try:
+                self._connect_summary()
+                return True
+            except RuntimeError:
+                return False
         return bool(self._java_obj.hasSummary())
 
     @property
@@ -116,13 +124,26 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
         """What the fit did: per-round records (loss, FVU, L0, dead fraction, ...) and totals,
         as Python lists and dicts. Only a model returned by fit has one (see ``hasSummary``);
         otherwise RuntimeError."""
-        _jvm.require_classic("summary")
+        if _connect.is_connect():
+            return TopKSAETrainingSummary(*self._connect_summary())
         if not self.hasSummary:
-            raise RuntimeError(
-                "No training summary available for this TopKSAEModel: only the model returned by "
-                "fit has one (a saved, loaded or imported model does not; check hasSummary). "
-                "Keep what you need with model.summary.asDict() before saving.")
+            raise RuntimeError(_connect.NO_SUMMARY)
         return TopKSAETrainingSummary(*_jvm.summary(self))
+
+    def _connect_summary(self) -> Any:
+        return self._connect_cached("summary", lambda: _connect.summary(self))
+
+    def _connect_cached(self, key: str, make: Any) -> Any:
+        """Over Connect the weights and the summary of a model object never change: fetch once."""
+        cache = self.__dict__.setdefault("_connect_values", {})
+        if key not in cache:
+            try:
+                cache[key] = make()
+            except RuntimeError as e:
+                cache[key] = e
+        if isinstance(cache[key], RuntimeError):
+            raise RuntimeError(str(cache[key]))
+        return cache[key]
 
 
 add_setters(TopKSAEModel, MODEL_SETTABLE)

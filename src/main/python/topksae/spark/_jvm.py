@@ -81,27 +81,6 @@ def scalar_getters(obj: Any, skip: Tuple[str, ...] = ()) -> Dict[str, Any]:
     return dict(sorted(out.items()))
 
 
-_INSTEAD = {
-    "dictionary": "save the model and read the weights with topksae.weights.read_weights(path) "
-                  "(\"dictionary._weights\")",
-    "summary": "score the model with topksae.analysis.TopKSAEEvaluator (evaluate_all) on rows you "
-               "hold out, or train on a classic session or with the spark-submit job, whose "
-               "summary.json holds the rounds",
-    "hasSummary": "see summary",
-}
-
-
-def require_classic(attribute: str) -> None:
-    """Spark Connect servers answer only the model attributes Spark lists for its own models."""
-    from pyspark.sql.utils import is_remote
-    if is_remote():
-        raise NotImplementedError(
-            "TopKSAEModel.%s is not available over Spark Connect: the server lets clients call "
-            "only the attributes Spark allows for its own models. fit, transform, save, load and "
-            "TopKSAEEvaluator work; instead, %s." % (attribute, _INSTEAD.get(
-                attribute, "save the model and read it with topksae.weights.read_weights(path)")))
-
-
 def dictionary(model: Any) -> np.ndarray:
     """The model's dictionary [nbConcepts, dim] as float32."""
     return matrix(model._java_obj.dictionary(), "float")
