@@ -115,7 +115,8 @@ final class RoundExchange {
    * Runs the round (one task per worker over slices) and returns the sums over the accepted
    * workers: state and optimizer (if optLength > 0) plus merged counts and statistics.
    */
-  static RoundResult run(JavaRDD<float[]> slices, Broadcast<RoundPlan> plan, long stateLength, long optLength) {
+  static RoundResult run(JavaRDD<float[]> slices, Broadcast<RoundPlan> plan, long stateLength, long optLength,
+      Runnable afterWorkers) {
     List<Range> ranges = ranges(optLength > 0 ? new long[] {stateLength, optLength} : new long[] {stateLength},
         plan.value().chunkFloats());
     JavaPairRDD<Long, Piece> sorted = slices
@@ -123,10 +124,35 @@ final class RoundExchange {
         .mapToPair(t -> t)
         .repartitionAndSortWithinPartitions(new ByChunk(ranges.size()));
     try {
+      runWorkers(slices.context(), sorted);
+      afterWorkers.run();
       return fetch(sorted.values().mapPartitions(RoundExchange::sumInOrder), ranges, stateLength, optLength);
     } finally {
       cleanShuffle(slices.context(), sorted);
     }
+  }
+
+  /**
+   * Runs the workers (the shuffle's map stage) to the end, so that what they read can be dropped
+   * before the sums are fetched. A shuffle output lost after this point fails the round (its
+   * workers' start state is gone); the fit then resumes from its last checkpoint.
+   */
+  private static void runWorkers(SparkContext sc, JavaPairRDD<Long, Piece> shuffled) {
+    scala.collection.Iterator<Dependency<?>> deps = shuffled.rdd().dependencies().iterator();
+    while (deps.hasNext()) {
+      if (deps.next() instanceof ShuffleDependency<?, ?, ?> s) {
+        try {
+          sc.submitMapStage(s).get();
+        } catch (org.apache.spark.SparkException e) {
+          throw RoundExchange.<RuntimeException>rethrow(e);   // as the fetch's jobs would: unchanged
+        }
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E rethrow(Throwable e) throws E {
+    throw (E) e;
   }
 
   /** The driver side: summed chunks one partition at a time into one sum per part. */
