@@ -27,7 +27,7 @@ import scala.Tuple2;
  */
 final class RoundExchange {
   /** Largest chunk (bytes): bounds every serialized block and the driver's fetch buffers. */
-  static final long MAX_CHUNK_BYTES = 32L << 20;
+  static final long MAX_CHUNK_BYTES = 16L << 20;
   /** Smallest chunk (bytes): bounds the number of reduce partitions. */
   static final long MIN_CHUNK_BYTES = 4L << 20;
   /** Target for a reduce task's buffered chunks (workers x chunk). */
