@@ -147,7 +147,17 @@ final class DistributedFit {
         schedule.totalSteps(), schedule.warmupSteps(), data.localSteps, p.getOuterOptimizer(), outerLr));
   }
 
+  /** A round; run once more when its results were lost after the workers ran (an executor lost). */
   private void round(int epoch, int index, int slice) {
+    try {
+      attempt(epoch, index, slice);
+    } catch (RoundExchange.LostAfterWorkers e) {
+      LOG.warn("topksae epoch {} round {}: {}; running the round again", epoch, index, e.getMessage());
+      attempt(epoch, index, slice);
+    }
+  }
+
+  private void attempt(int epoch, int index, int slice) {
     long t0 = System.nanoTime();
     int maxSteps = Integer.MAX_VALUE;
     if (p.getMaxTokens() > 0) {

@@ -126,7 +126,11 @@ final class RoundExchange {
     try {
       runWorkers(slices.context(), sorted);
       afterWorkers.run();
-      return fetch(sorted.values().mapPartitions(RoundExchange::sumInOrder), ranges, stateLength, optLength);
+      try {
+        return fetch(sorted.values().mapPartitions(RoundExchange::sumInOrder), ranges, stateLength, optLength);
+      } catch (RuntimeException e) {
+        throw new LostAfterWorkers(e);
+      }
     } finally {
       cleanShuffle(slices.context(), sorted);
     }
@@ -134,8 +138,8 @@ final class RoundExchange {
 
   /**
    * Runs the workers (the shuffle's map stage) to the end, so that what they read can be dropped
-   * before the sums are fetched. A shuffle output lost after this point fails the round (its
-   * workers' start state is gone); the fit then resumes from its last checkpoint.
+   * before the sums are fetched. A shuffle output lost after this point cannot be recomputed (its
+   * workers' start state is gone): the fetch fails with {@link LostAfterWorkers}.
    */
   private static void runWorkers(SparkContext sc, JavaPairRDD<Long, Piece> shuffled) {
     scala.collection.Iterator<Dependency<?>> deps = shuffled.rdd().dependencies().iterator();
@@ -153,6 +157,18 @@ final class RoundExchange {
   @SuppressWarnings("unchecked")
   private static <E extends Throwable> E rethrow(Throwable e) throws E {
     throw (E) e;
+  }
+
+  /**
+   * The round failed after its workers ran and their start state was dropped (e.g. an executor
+   * holding shuffle outputs was lost): the round can be run again from the same state.
+   */
+  static final class LostAfterWorkers extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LostAfterWorkers(Throwable cause) {
+      super("the round's results were lost after its workers ran: " + cause.getMessage(), cause);
+    }
   }
 
   /** The driver side: summed chunks one partition at a time into one sum per part. */
