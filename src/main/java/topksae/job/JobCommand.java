@@ -115,7 +115,7 @@ public final class JobCommand {
     spec.version("topk-sae-spark " + version());
     spec.usageMessage()
         .description("Trains a TopK sparse autoencoder on activations in Parquet and writes the "
-            + "model, summary.json and an HTML/PNG report. Every flag is also the Spark property "
+            + "model, summary.json and an HTML report (inline SVG). Every flag is also the Spark property "
             + "shown (spark.topksae.<name>), for --properties-file or --conf; a flag wins.")
         .width(100)
         .sortOptions(false)

@@ -68,6 +68,7 @@ public final class JobRun {
   /** Checks that need no Spark: the estimator accepts the values together. */
   static void check(JobCommand.Parsed parsed) {
     estimator(parsed).validateTopK();
+    EvalSplit.check(parsed);
   }
 
   /** Runs with the output (and checkpoint) directory locked against a second run. */
@@ -87,6 +88,7 @@ public final class JobRun {
     Path modelPath = new Path(output, "model");
     checkStart(checkpoints, new Path(output));
     Dataset<Row> data = input(output);
+    EvalSplit split = EvalSplit.of(data, parsed, spark, this::path);
     TopKSAEEstimator est = estimator(parsed);
     long startTokens = 0;
     String resumedFrom = "";
@@ -101,7 +103,7 @@ public final class JobRun {
       LOG.info("resuming from {}/{} ({} tokens done{})", checkpoints.dir(), loaded.round(), startTokens,
           loaded.skipped().isEmpty() ? "" : "; " + loaded.skipped().size() + " newer invalid checkpoint(s) skipped");
     }
-    ProgressLog progress = new ProgressLog(sc, totalTokens(data, est));
+    ProgressLog progress = new ProgressLog(sc, totalTokens(split.train(), est));
     est.addRoundListener(progress);
     int every = (Integer) parsed.values().get("checkpointInterval");
     if (every > 0) {
@@ -113,24 +115,49 @@ public final class JobRun {
     }
     extraListeners.forEach(est::addRoundListener);
     sc.setJobDescription("topksae: read and cache the activations, round 1");
-    TopKSAEModel model = est.fit(data);
+    TopKSAEModel model = est.fit(split.train());
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     sc.setJobDescription("topksae: save the model and the report");
     save(model, modelPath);
-    FiringStats firing = FiringCounter.count(model, data, (Long) parsed.values().get("reportSampleRows"));
+    ReportSample sample = new ReportSample(data, (Long) parsed.values().get("reportSampleRows"));
+    sc.setJobDescription("topksae: encode the report's sample of rows");
+    ConceptDigest digest = sample.digest(model);
+    FiringStats firing = digest.firing();
+    sc.setJobDescription("topksae: score the evaluation rows");
+    ReportData.HeldOut heldOut = split.evaluate(model);
     Map<String, Object> facts = facts(model, modelPath, checkpoints, trainSeconds, startTokens);
     facts.put("resumedFrom", resumedFrom);
+    if (heldOut != null) {
+      facts.put("heldOut", EvalSplit.json(heldOut));
+    }
     Path summary = new Path(output, "summary.json");
-    HadoopFiles.writeAtomically(summary, SummaryJson.of(facts, settingsUsed(parsed), model.summary(), firing)
+    HadoopFiles.writeAtomically(summary, SummaryJson.of(facts,
+        TrainedSettings.forSummary(settingsUsed(parsed), model), model.summary(), firing)
         .getBytes(StandardCharsets.UTF_8), hadoop);
-    Path report = ReportWriter.write(new Path(output, "report"), strings(facts), progress.rounds(),
-        firing, hadoop);
+    facts.remove("heldOut");
+    sc.setJobDescription("topksae: the report's concepts");
+    ReportData reportData = new ReportData(strings(facts), TrainedSettings.rows(est, model, parsed),
+        progress.rounds(), firing, heldOut, concepts(sample, model, digest));
+    Path report = ReportWriter.write(new Path(output, "report"), reportData, hadoop);
     sc.setJobDescription(null);
     double roundSeconds = model.summary().rounds().stream().mapToDouble(RoundRecord::seconds).sum();
     return new Result(modelPath.toString(), summary.toString(), report.toString(), checkpoints.dir(),
         model.summary().rounds().isEmpty() ? Double.NaN : model.summary().last().fvu(),
         model.summary().tokensSeen(), model.summary().tokensSeen() - startTokens, ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
         roundSeconds);
+  }
+
+  /** The report's concept cards; the model is saved already, so a failure here only thins the report. */
+  private List<ReportData.ConceptCard> concepts(ReportSample sample, TopKSAEModel model, ConceptDigest digest) {
+    ReportSample.Labels labels = ReportSample.labels(sample.data(), str("reportTextCol"), str("reportDocCol"),
+        str("reportPositionCol"));
+    try {
+      return sample.cards(model, digest, integer("reportConcepts"), labels);
+    } catch (RuntimeException e) {
+      LOG.warn("report: concept section left out: {}", e.toString());
+      LOG.debug("concept section", e);
+      return List.of();
+    }
   }
 
   /** True when dir is output or inside it (one lock covers both). */
@@ -275,7 +302,7 @@ public final class JobRun {
    * launcher says which it was (TOPKSAE_CALLER_DIR, set by scripts/train.sh, which runs from the
    * repository root), else against the working directory.
    */
-  private String path(String name) {
+  String path(String name) {
     return resolve(str(name), System.getenv("TOPKSAE_CALLER_DIR"));
   }
 

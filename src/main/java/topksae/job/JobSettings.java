@@ -9,6 +9,7 @@ import topksae.job.Setting.Kind;
 /** The settings that belong to the job itself (input, output, resume, the built-in data set). */
 public final class JobSettings {
   public static final String IO = "Input and output";
+  public static final String REPORT = "Evaluation split and report";
   public static final String SYNTHETIC = "Built-in synthetic activations (used when --input is empty)";
 
   /** Training settings of the built-in demo run (no --input) that the user did not set. */
@@ -50,9 +51,28 @@ public final class JobSettings {
             IO, Setting.nonNegative()),
         new Setting("resume", Kind.BOOLEAN, "false",
             "Continue from the newest checkpoint in the checkpoint directory.", IO, null),
+        new Setting("evalFraction", Kind.DOUBLE, "0",
+            "Share of the input rows held out of training (a seeded random split) and scored after "
+                + "training (held-out FVU, L0, dead concepts in summary.json and the report); 0 = none.",
+            REPORT, v -> (Double) v >= 0 && (Double) v < 1 ? null : "must be >= 0 and < 1"),
+        new Setting("evalInput", Kind.STRING, "",
+            "Parquet path of separate evaluation rows (same column as the input), scored after training "
+                + "instead of a held-out share of the input.", REPORT, null),
         new Setting("reportSampleRows", Kind.LONG, "100000",
-            "Rows encoded after training to measure latent firing frequencies for the report.",
-            IO, Setting.positive()),
+            "Input rows encoded after training for the report (firing frequencies, strongest rows per "
+                + "concept): the first rows of every input partition, this many in all.",
+            REPORT, Setting.positive()),
+        new Setting("reportConcepts", Kind.INT, "8",
+            "Concepts shown in the report among the most frequent, and as many among the least frequent.",
+            REPORT, Setting.nonNegative()),
+        new Setting("reportTextCol", Kind.STRING, "token",
+            "Input column with the text of a row (a token), shown beside the rows that activate a concept "
+                + "when the input has it.", REPORT, null),
+        new Setting("reportDocCol", Kind.STRING, "doc_id",
+            "Input column naming a row's document; when the input has it, shown rows come with the text "
+                + "of their neighbours in the same document.", REPORT, null),
+        new Setting("reportPositionCol", Kind.STRING, "position",
+            "Input column with a row's position in its document (orders the context).", REPORT, null),
         new Setting("syntheticRows", Kind.INT, "16384",
             "Rows (tokens) of the synthetic set.", SYNTHETIC, Setting.positive()),
         new Setting("syntheticDim", Kind.INT, "64",

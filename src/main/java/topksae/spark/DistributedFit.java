@@ -75,7 +75,7 @@ final class DistributedFit {
       Initialization.apply(driverModel, p.getInitialization());
       state = ModelState.of(driverModel);
       optimizer = new topksae.train.Trainer(driverModel, trainConfig).optimizer().flatState();
-      preBias = inputOffset(p.getDecoderBiasInit(), data, p.getBatchSize());
+      preBias = inputOffset(p.getDecoderBiasInit(), data, Recipe.workerBatch(p, data.workers));
     }
     LOG.info("topksae recipe: {} workers, localSteps {}, lr {} ({} over {} steps, warm-up {}), outer {} lr {}",
         data.workers, data.localSteps, trainConfig.lr, schedule.kind(), schedule.totalSteps(),
@@ -161,7 +161,7 @@ final class DistributedFit {
     long t0 = System.nanoTime();
     int maxSteps = Integer.MAX_VALUE;
     if (p.getMaxTokens() > 0) {
-      long perStep = (long) data.workers * p.getBatchSize();
+      long perStep = Recipe.globalBatch(p, data.workers);
       maxSteps = (int) Math.min(maxSteps, (p.getMaxTokens() - tokensSeen + perStep - 1) / perStep);
     }
     boolean averaged = "averaged".equals(p.getOptimizerState());
@@ -173,7 +173,7 @@ final class DistributedFit {
     StateBroadcast start = StateBroadcast.of(spark.sparkContext(), state, opt, chunk);
     Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, start,
         averaged, maxSteps, preBias, dead.tokensSeen(), paperAuxK ? dead.lastFired() : null, schedule,
-        Recipe.firstStep(tokensSeen, data.workers, p.getBatchSize()), chunk));
+        Recipe.firstStep(tokensSeen, Recipe.globalBatch(p, data.workers)), chunk));
     RoundResult r;
     try {
       // the start state is dropped once every worker has read it, before the sums come back

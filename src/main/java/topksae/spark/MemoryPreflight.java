@@ -190,7 +190,7 @@ final class MemoryPreflight {
           + "parameters per model, e.g. fewer concepts");
     }
     Need n = need(floats, "averaged".equals(p.getOptimizerState()),
-        "nesterov".equals(p.getOuterOptimizer()), workers, p.getBatchSize(), dim, config.nbConcepts, sc.isLocal(),
+        "nesterov".equals(p.getOuterOptimizer()), workers, Recipe.workerBatch(p, workers), dim, config.nbConcepts, sc.isLocal(),
         sc.defaultParallelism());
     check(n, limits(sc), "a fit of d " + dim + " x " + config.nbConcepts + " concepts on " + workers + " workers");
   }

@@ -18,11 +18,15 @@ final class Recipe {
   static final double LR_TOPK_EXPONENT = 0.5;
 
   /**
-   * outerLearningRate 0, sgd: the outer step makes up the factor W = workers that plain averaging
-   * loses, less what the automatic learningRate already gains with W: W / (W^LR_BATCH_EXPONENT)
-   * when learningRate is automatic, else W (the sum of the workers' deltas). nesterov: DiLoCo's
+   * outerLearningRate 0, sgd. batchScope global (each worker steps on batchSize / W rows): W^0.5,
+   * which makes up what the mean of W Adam deltas from W times smaller batches loses (each worker's
+   * step is normalized by its own, noisier second moment, and a sparse concept fires on only some
+   * workers). batchScope worker: the factor W = workers that plain averaging loses, less what the
+   * automatic learningRate already gains with W: W / (W^LR_BATCH_EXPONENT) when learningRate is
+   * automatic, else W (the sum of the workers' deltas). nesterov: DiLoCo's
    * OUTER_NESTEROV_BASE x W^OUTER_NESTEROV_WORKER_EXPONENT (its momentum already lengthens the steps).
    */
+  static final double OUTER_SGD_GLOBAL_BATCH_EXPONENT = 0.5;
   static final double OUTER_SGD_WORKER_EXPONENT = 1.0;
   static final double OUTER_NESTEROV_BASE = 0.7;
   static final double OUTER_NESTEROV_WORKER_EXPONENT = 0.0;
@@ -41,7 +45,18 @@ final class Recipe {
   /** The local steps' peak Adam rate: learningRate if > 0, else the formula. */
   static double learningRate(TopKSAEParams p, int workers) {
     double set = p.getLearningRate();
-    return set > 0 ? set : autoLearningRate(p.getNbConcepts(), p.getTopK(), (long) workers * p.getBatchSize());
+    return set > 0 ? set : autoLearningRate(p.getNbConcepts(), p.getTopK(), globalBatch(p, workers));
+  }
+
+  /** Rows of one worker's local step: batchSize / workers (rounded up) for batchScope global, else batchSize. */
+  static int workerBatch(TopKSAEParams p, int workers) {
+    int b = p.getBatchSize();
+    return "global".equals(p.getBatchScope()) ? (int) ceilDiv(b, Math.max(1, workers)) : b;
+  }
+
+  /** Rows of one step over all workers: workers x the worker batch. */
+  static long globalBatch(TopKSAEParams p, int workers) {
+    return (long) workers * workerBatch(p, workers);
   }
 
   static double autoLearningRate(int nbConcepts, int topK, long globalBatch) {
@@ -52,10 +67,11 @@ final class Recipe {
 
   /** The outer step's rate: 1 for average, outerLearningRate if > 0, else the formula above. */
   static double outerLearningRate(TopKSAEParams p, int workers) {
-    return outerLearningRate(p.getOuterOptimizer(), p.getOuterLearningRate(), workers, p.getLearningRate() <= 0);
+    return outerLearningRate(p.getOuterOptimizer(), p.getOuterLearningRate(), workers, p.getLearningRate() <= 0,
+        "global".equals(p.getBatchScope()));
   }
 
-  static double outerLearningRate(String kind, double set, int workers, boolean automaticLr) {
+  static double outerLearningRate(String kind, double set, int workers, boolean automaticLr, boolean globalBatch) {
     if ("average".equals(kind)) {
       return 1.0;
     }
@@ -64,6 +80,9 @@ final class Recipe {
     }
     if ("nesterov".equals(kind)) {
       return OUTER_NESTEROV_BASE * Math.pow(workers, OUTER_NESTEROV_WORKER_EXPONENT);
+    }
+    if (globalBatch) {
+      return Math.pow(workers, OUTER_SGD_GLOBAL_BATCH_EXPONENT);
     }
     double lrGain = automaticLr ? Math.pow(workers, LR_BATCH_EXPONENT) : 1.0;
     return Math.pow(workers, OUTER_SGD_WORKER_EXPONENT) / lrGain;
@@ -92,14 +111,14 @@ final class Recipe {
     if (p.getMaxTokens() > 0) {
       planned = Math.min(planned, p.getMaxTokens());
     }
-    long total = ceilDiv(planned, (long) workers * p.getBatchSize());
+    long total = ceilDiv(planned, globalBatch(p, workers));
     long warmup = Math.max(p.getWarmupSteps(), Math.round(p.getWarmupFraction() * total));
     return new LrSchedule(p.getLrSchedule(), lr, warmup, total, p.getDecayFraction(), p.getFinalLrFraction());
   }
 
   /** The global step a round starts at: tokens seen so far in global batches. */
-  static long firstStep(long tokensSeen, int workers, int batchSize) {
-    return tokensSeen / ((long) workers * batchSize);
+  static long firstStep(long tokensSeen, long globalBatch) {
+    return tokensSeen / globalBatch;
   }
 
   /** Rows of the geometric-median sample for rows of this width. */

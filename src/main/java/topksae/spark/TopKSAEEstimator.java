@@ -94,7 +94,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
     SAEConfig config = resume != null ? resume.config : modelConfig(dim);
     int workers = getNumWorkers() > 0 ? getNumWorkers() : spark.sparkContext().defaultParallelism();
     MemoryPreflight.run(spark.sparkContext(), config, this, workers);
-    TrainingData data = TrainingData.prepare(df, col, dim, workers, getLocalSteps(), getBatchSize(), getSeed(),
+    TrainingData data = TrainingData.prepare(df, col, dim, workers, getLocalSteps(), Recipe.workerBatch(this, workers), getSeed(),
         "skip".equals(getHandleInvalid()));
     try {
       FitPlan plan = FitPlan.of(this, data.rows, data.workers, data.rounds, resume == null ? 0 : resume.tokensSeen);
@@ -223,6 +223,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
   public TopKSAEEstimator setOuterOptimizer(String v) { set(outerOptimizer(), v); return this; }
   public TopKSAEEstimator setOuterLearningRate(double v) { set(outerLearningRate(), v); return this; }
   public TopKSAEEstimator setOuterMomentum(double v) { set(outerMomentum(), v); return this; }
+  public TopKSAEEstimator setBatchScope(String v) { set(batchScope(), v); return this; }
   public TopKSAEEstimator setMaxDroppedFraction(double v) { set(maxDroppedFraction(), v); return this; }
   public TopKSAEEstimator setRowLength(int v) { set(rowLength(), v); return this; }
   public TopKSAEEstimator setHandleInvalid(String v) { set(handleInvalid(), v); return this; }

@@ -18,6 +18,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   static final String[] VARIANTS = {"topk", "batchtopk"};
   static final String[] OPTIMIZER_STATES = {"averaged", "local"};
   static final String[] OUTER_OPTIMIZERS = {"average", "nesterov", "sgd"};
+  static final String[] BATCH_SCOPES = {"global", "worker"};
   static final String[] HANDLE_INVALID = {"error", "skip"};
   static final String[] INITIALIZATIONS = {"auto", "default", "tied"};
   static final String[] DECODER_BIAS_INITS = {"none", "mean", "geometric_median"};
@@ -46,6 +47,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
   final Param<String> outerOptimizer;
   final DoubleParam outerLearningRate;
   final DoubleParam outerMomentum;
+  final Param<String> batchScope;
   final DoubleParam maxDroppedFraction;
   final IntParam rowLength;
   final Param<String> handleInvalid;
@@ -88,9 +90,9 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name");
     useMultiplier = new BooleanParam(p, "useMultiplier", "learn a scalar multiplier on the dictionary");
     learningRate = new DoubleParam(p, "learningRate",
-        "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from nbConcepts, topK and workers x batchSize",
+        "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from nbConcepts, topK and the global batch",
         finite(ParamValidators.gtEq(0)));
-    batchSize = new IntParam(p, "batchSize", "rows per local step on each worker, > 0",
+    batchSize = new IntParam(p, "batchSize", "rows per optimizer step, > 0: over all workers (batchScope global) or on each worker (batchScope worker); also rows per call in transform",
         ParamValidators.gt(0));
     localSteps = new IntParam(p, "localSteps",
         "local steps per worker between two averagings; 0 = automatic from the rows, workers and batchSize",
@@ -117,6 +119,10 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         finite(ParamValidators.gtEq(0)));
     outerMomentum = new DoubleParam(p, "outerMomentum", "momentum of the nesterov outer step, in [0, 1)",
         ParamValidators.inRange(0, 1, true, false));
+    batchScope = new Param<>(p, "batchScope",
+        "what batchSize counts: global (the rows of one step over all workers; each worker's local step takes "
+            + "batchSize / workers of them) or worker (the rows of each worker's local step)",
+        ParamValidators.inArray(BATCH_SCOPES));
     maxDroppedFraction = new DoubleParam(p, "maxDroppedFraction",
         "fail the fit when more than this fraction of the workers' round results went non-finite and were "
             + "dropped (with their tokens), in [0, 1]",
@@ -196,6 +202,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
     o.setDefault(outerOptimizer, "sgd");
     o.setDefault(outerLearningRate, 0.0);
     o.setDefault(outerMomentum, 0.9);
+    o.setDefault(batchScope, "global");
     o.setDefault(maxDroppedFraction, 0.25);
     o.setDefault(rowLength, 0);
     o.setDefault(handleInvalid, "error");

@@ -44,6 +44,7 @@ public interface TopKSAEParams extends Params {
   default IntParam rowLength() { return paramDefs().rowLength; }
   default DoubleParam outerLearningRate() { return paramDefs().outerLearningRate; }
   default DoubleParam outerMomentum() { return paramDefs().outerMomentum; }
+  default Param<String> batchScope() { return paramDefs().batchScope; }
   default Param<String> handleInvalid() { return paramDefs().handleInvalid; }
   default Param<String> initialization() { return paramDefs().initialization; }
   default Param<String> decoderBiasInit() { return paramDefs().decoderBiasInit; }
@@ -87,6 +88,7 @@ public interface TopKSAEParams extends Params {
   default String getOuterOptimizer() { return getOrDefault(outerOptimizer()); }
   default double getOuterLearningRate() { return (Double) getOrDefault(outerLearningRate()); }
   default double getOuterMomentum() { return (Double) getOrDefault(outerMomentum()); }
+  default String getBatchScope() { return getOrDefault(batchScope()); }
   default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
   default String getInitialization() { return getOrDefault(initialization()); }
   default String getDecoderBiasInit() { return getOrDefault(decoderBiasInit()); }

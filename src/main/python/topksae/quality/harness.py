@@ -46,9 +46,11 @@ def fit_and_measure(spark: Any, ds: sets.DataSet, workers: int, params: Dict[str
     """One fit on ds's training rows, measured on its held-out rows."""
     from topksae.spark import TopKSAEEstimator
     params = {k: (workers if v == "W" else v) for k, v in params.items()}  # "W": the worker count
-    est = TopKSAEEstimator(inputCol=ds.column, nbConcepts=ds.nb_concepts, topK=ds.top_k,
-                           batchSize=ds.batch_size, maxEpochs=ds.epochs, numWorkers=workers,
-                           seed=seed, reconstructionCol="reconstruction", **params)
+    settings = dict(inputCol=ds.column, nbConcepts=ds.nb_concepts, topK=ds.top_k,
+                    batchSize=ds.batch_size, maxEpochs=ds.epochs, numWorkers=workers,
+                    seed=seed, reconstructionCol="reconstruction")
+    settings.update(params)  # a recipe may override the set's own batchSize or epochs
+    est = TopKSAEEstimator(**settings)
     train = spark.read.parquet(*ds.train_paths).select(ds.column)
     t0 = time.time()
     model = est.fit(train)

@@ -41,8 +41,9 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec("useMultiplier", _B, False, "learn a scalar multiplier on the dictionary"),
     ParamSpec("learningRate", _F, 2e-3,
               "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from "
-              "nbConcepts, topK and workers x batchSize"),
-    ParamSpec("batchSize", _I, 1024, "rows per local step on each worker, > 0"),
+              "nbConcepts, topK and the global batch"),
+    ParamSpec("batchSize", _I, 1024, "rows per optimizer step, > 0: over all workers (batchScope global) or on "
+              "each worker (batchScope worker); also rows per call in transform"),
     ParamSpec("localSteps", _I, 5,
               "local steps per worker between two averagings; 0 = automatic from the rows, "
               "workers and batchSize"),
@@ -63,6 +64,10 @@ PARAM_SPECS: List[ParamSpec] = [
               "learning rate of the sgd or nesterov outer step, finite; 0 = automatic from the "
               "number of workers"),
     ParamSpec("outerMomentum", _F, 0.9, "momentum of the nesterov outer step, in [0, 1)"),
+    ParamSpec("batchScope", _S, "global",
+              "what batchSize counts: global (the rows of one step over all workers; each "
+              "worker's local step takes batchSize / workers of them) or worker (the rows of each "
+              "worker's local step)"),
     ParamSpec("maxDroppedFraction", _F, 0.25,
               "fail the fit when more than this fraction of the workers' round results went "
               "non-finite and were dropped (with their tokens), in [0, 1]"),

@@ -39,11 +39,11 @@ class TrainJobTest {
     spark.stop();
   }
 
-  /** 8 rounds on a tiny synthetic set: 1024 rows, 2 workers x 2 steps x 64 rows per round, 2 epochs. */
+  /** 8 rounds on a tiny synthetic set: 1024 rows, 2 workers x 2 steps x 64 rows per round (a global batch of 128), 2 epochs. */
   private String[] tiny(String out, String... more) {
     String[] base = {"--output", out, "--synthetic-rows", "1024", "--synthetic-dim", "16",
         "--synthetic-atoms", "32", "--synthetic-active", "2", "--nb-concepts", "48", "--top-k", "4",
-        "--batch-size", "64", "--local-steps", "2", "--max-epochs", "2", "--learning-rate", "0.002",
+        "--batch-size", "128", "--local-steps", "2", "--max-epochs", "2", "--learning-rate", "0.002",
         "--report-sample-rows", "1000", "--checkpoint-interval", "3"};
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
@@ -65,7 +65,7 @@ class TrainJobTest {
     assertTrue(rounds.get(7).get("fvu").asDouble() < rounds.get(0).get("fvu").asDouble(), "FVU falls");
     assertEquals(1000, s.get("firing").get("sampleRows").asLong());
     assertEquals(48, s.get("settings").get("nbConcepts").asInt());
-    for (String f : new String[] {"report.html", "fvu.png", "loss.png", "firing.png"}) {
+    for (String f : new String[] {"report.html", "fvu.svg", "loss.svg", "firing.svg"}) {
       assertTrue(new File(out, "report/" + f).length() > 1000, f);
     }
     String html = Files.readString(new File(out, "report/report.html").toPath());

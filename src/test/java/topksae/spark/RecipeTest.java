@@ -20,8 +20,11 @@ class RecipeTest {
 
   @Test
   void learningRateZeroOrUnsetIsAutomaticAndASetValueWins() {
-    TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(2048).setTopK(8).setBatchSize(1024);
+    TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(2048).setTopK(8).setBatchSize(2048);
     assertEquals(2e-3, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
+    e.setLearningRate(0);
+    assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 4), 1e-15, "global batch 2048 whatever the workers");
+    e.setBatchSize(1024).setBatchScope("worker");
     e.setLearningRate(0);
     assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
     assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
@@ -31,13 +34,16 @@ class RecipeTest {
 
   @Test
   void automaticOuterRateMakesUpTheWorkersFactorTogetherWithTheRate() {
-    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false), 0.0, "1 worker: the average");
-    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4, false), 1e-12, "fixed rate: the sum of 4 deltas");
-    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true), 1e-12, "automatic rate: already x sqrt(4)");
-    assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false), 1e-12);
-    assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true), 0.0, "a set rate wins");
-    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false), 0.0);
-    TopKSAEEstimator e = new TopKSAEEstimator().setOuterOptimizer("sgd").setOuterLearningRate(0).setLearningRate(0);
+    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false, false), 0.0, "1 worker: the average");
+    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4, false, false), 1e-12, "fixed rate: the sum of 4 deltas");
+    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true, false), 1e-12, "automatic rate: already x sqrt(4)");
+    assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false, false), 1e-12);
+    assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true, false), 0.0, "a set rate wins");
+    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false, false), 0.0);
+    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, false, true), 1e-12, "global batch: sqrt(4)");
+    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true, true), 1e-12, "global batch: the rate keeps still");
+    TopKSAEEstimator e = new TopKSAEEstimator().setOuterOptimizer("sgd").setOuterLearningRate(0).setLearningRate(0)
+        .setBatchScope("worker");
     assertEquals(Math.sqrt(2), Recipe.outerLearningRate(e, 2), 1e-12);
   }
 
@@ -64,6 +70,10 @@ class RecipeTest {
   void scheduleCoversThePlannedTokensInGlobalBatches() {
     TopKSAEEstimator e = new TopKSAEEstimator().setBatchSize(100).setMaxEpochs(3).setLrSchedule("cosine")
         .setWarmupFraction(0.1).setWarmupSteps(5);
+    assertEquals(300, Recipe.schedule(e, 1e-3, 10_000, 2).totalSteps(), "global batch: 3 x 10k rows / 100");
+    assertEquals(50, Recipe.workerBatch(e, 2));
+    assertEquals(34, Recipe.workerBatch(e, 3), "rounded up: 3 x 34 rows per step");
+    e.setBatchScope("worker");
     LrSchedule s = Recipe.schedule(e, 1e-3, 10_000, 2);
     assertEquals(150, s.totalSteps(), "3 epochs x 10k rows / (2 x 100)");
     assertEquals(15, s.warmupSteps(), "10% of 150 beats 5 steps");
@@ -71,7 +81,7 @@ class RecipeTest {
     e.setMaxTokens(4_000);
     assertEquals(20, Recipe.schedule(e, 1e-3, 10_000, 2).totalSteps(), "capped by maxTokens");
     assertEquals(5, Recipe.schedule(e, 1e-3, 10_000, 2).warmupSteps(), "10% of 20 < 5 steps");
-    assertEquals(7, Recipe.firstStep(1450, 2, 100));
+    assertEquals(7, Recipe.firstStep(1450, 200));
   }
 
   @Test

@@ -46,7 +46,7 @@ class TopKSAEEstimatorTest {
   static TopKSAEEstimator estimator(int workers) {
     return new TopKSAEEstimator().setNbConcepts(48).setTopK(3).setBatchSize(64).setLocalSteps(20)
         .setLearningRate(1e-2).setNumWorkers(workers).setSeed(3).setMaxEpochs(4).setInitialization("tied")
-        .setOuterOptimizer("average");
+        .setOuterOptimizer("average").setBatchScope("worker");
   }
 
   /** Centred FVU of a model over all rows, computed on the driver with the core model (minus the input offset). */
@@ -145,6 +145,18 @@ class TopKSAEEstimatorTest {
   static TopKSAEEstimator recipe() {
     return estimator(2).setMaxEpochs(1).setLearningRate(0).setLocalSteps(0).setOuterOptimizer("sgd").setOuterLearningRate(0)
         .setLrSchedule("cosine").setWarmupFraction(0.1).setDecoderBiasInit("geometric_median");
+  }
+
+  @Test
+  void onTheGlobalBatchTwoWorkersTrainAsFarPerTokenAsOne() {
+    TopKSAEModel one = estimator(1).setBatchSize(128).setLearningRate(3e-3).setLocalSteps(5).setMaxEpochs(2)
+        .fit(parquet);
+    TopKSAEModel two = estimator(2).setBatchSize(128).setLearningRate(3e-3).setLocalSteps(5).setMaxEpochs(2)
+        .setBatchScope("global").setOuterOptimizer("sgd").setOuterLearningRate(0).fit(parquet);
+    assertEquals(one.summary().tokensSeen(), two.summary().tokensSeen());
+    assertEquals(one.summary().roundsPerEpoch(), two.summary().roundsPerEpoch(),
+        "64 rows per worker step: as many rounds of 5 steps per epoch as one worker on 128");
+    assertTrue(fvu(two) < 1.1 * fvu(one), "two workers fvu " + fvu(two) + " vs one worker " + fvu(one));
   }
 
   @Test

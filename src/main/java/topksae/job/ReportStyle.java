@@ -1,0 +1,52 @@
+package topksae.job;
+
+/** The report's stylesheet (inlined into report.html). */
+final class ReportStyle {
+  static final String CSS = String.join("\n",
+      "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0 auto;",
+      "  padding:1.5em 2em 3em;max-width:1280px;color:#1d2330;background:#fafbfc;line-height:1.4}",
+      "header h1{margin:0 0 .2em;font-size:1.7em}",
+      ".sub{margin:0;color:#5a6272}",
+      "nav{margin:.8em 0 0}nav a{margin-right:1em;color:#1f5fa8;text-decoration:none;text-transform:capitalize}",
+      "section{margin-top:2em}h2{font-size:1.25em;border-bottom:2px solid #e4e8ee;padding-bottom:.2em}",
+      "h3{font-size:1.05em;margin:1.2em 0 .5em}",
+      ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}",
+      ".card{background:#fff;border:1px solid #e1e5eb;border-radius:8px;padding:10px 14px}",
+      ".card .label{font-size:.8em;color:#5a6272;text-transform:uppercase;letter-spacing:.03em}",
+      ".card .value{font-size:1.6em;font-weight:600;margin:.1em 0}",
+      ".card .note{font-size:.78em;color:#7a8292}",
+      ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}",
+      "figure{margin:0;background:#fff;border:1px solid #e1e5eb;border-radius:8px;padding:6px}",
+      "svg.chart{width:100%;height:auto;display:block}",
+      "svg .title{font-size:14px;font-weight:600;fill:#1d2330}",
+      "svg .tick{font-size:11px;fill:#5a6272}svg .axis{font-size:12px;fill:#3a4252}",
+      "svg .legend{font-size:11.5px;fill:#3a4252}",
+      ".explain{color:#4a5262;font-size:.92em;max-width:60em}",
+      "table{border-collapse:collapse;background:#fff;font-size:.9em}",
+      "td,th{border:1px solid #e1e5eb;padding:3px 9px;text-align:left;vertical-align:top}",
+      "th{background:#f1f3f6;font-weight:600}",
+      "table.num td{text-align:right}",
+      "table.settings tr.dflt td{color:#6a7282}table.settings tr.given td:nth-child(-n+3){font-weight:600}",
+      "table.settings td:last-child{font-weight:400;color:#5a6272;font-size:.92em}",
+      ".concepts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}",
+      ".concept{background:#fff;border:1px solid #e1e5eb;border-radius:8px;padding:10px 14px}",
+      ".concept h4{margin:0 0 .4em;font-size:1em}.concept h4 .meta{font-weight:400;color:#5a6272}",
+      ".concept table{width:100%;border:none;font-size:.88em}",
+      ".concept td{border:none;border-top:1px solid #eef0f3;padding:3px 6px}",
+      ".act{width:90px;white-space:nowrap;font-variant-numeric:tabular-nums}",
+      ".abar{display:inline-block;height:8px;background:#1f77b4;border-radius:2px;margin-right:5px;",
+      "  vertical-align:middle}",
+      ".where{color:#7a8292;white-space:nowrap;font-size:.9em}",
+      ".ctx{color:#4a5262}.ctx mark{background:#ffe08a;color:#111;padding:0 2px;border-radius:2px;font-weight:600}",
+      ".near{margin-top:.4em;font-size:.86em;color:#4a5262}",
+      ".chip a{color:inherit;text-decoration:none}",
+      ".chip{display:inline-block;border:1px solid #d5dae2;border-radius:10px;padding:0 7px;margin:2px 3px 0 0;",
+      "  background:#f6f8fa}",
+      "details summary{cursor:pointer;color:#1f5fa8;margin-bottom:.5em}",
+      "table.facts th{width:14em}",
+      "@media print{body{background:#fff}.grid,.concepts{display:block}figure,.concept{break-inside:avoid;",
+      "  margin-bottom:10px}}");
+
+  private ReportStyle() {
+  }
+}
