@@ -93,6 +93,70 @@ section_memory() {
   done
 }
 
-# Further sections (e.g. Spark rounds) are added as section_<name> functions.
+# ---- section "scale" (topksae.spark.SparkBench at a real size): fit speed at 1 and 2 workers ----
+# Fit tokens/s, workers2_vs_1 beside the machine's own GEMM 2-thread / 1-thread scaling, comm_share,
+# bytes shipped per round and per token, comm seconds per GB and compute seconds per token (the
+# inputs of the scaling model in docs/benchmarks.md). Defaults: --dim 768 --concepts 16384 --k 32
+# --batch 1024 --localSteps 5 --rounds 3; other SparkBench options pass through.
+section_scale() {
+  SPARK_LOCAL_IP=127.0.0.1 jvm topksae.spark.SparkBench --dim 768 --concepts 16384 --k 32 --batch 1024 \
+    --localSteps 5 --rounds 3 --transform false "$@"
+}
+
+# ---- section "e2e": the spark-submit job from launch to saved model (scripts/train.sh) ----
+# Generates Parquet activations once (scripts/gen_activations.py, needs numpy and pyarrow), runs
+# scripts/train.sh with the shipped conf/topk-sae.conf and prints e2e_tokens_per_s (tokens / wall
+# time of the whole call), round_tokens_per_s (the job's own rate in the rounds), e2e_vs_round and
+# startup_s (launch to the start of the first round: the first progress line's time minus that
+# round's own seconds). Options: --rows 49152 --dim 768 --concepts 16384 --k 32 --epochs 1
+# --workers 2 --localSteps 5 (EXTRA: more job flags, word-split).
+section_e2e() {
+  local rows=49152 dim=768 concepts=16384 k=32 epochs=1 workers=2 steps=5
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --rows) rows="$2" ;; --dim) dim="$2" ;; --concepts) concepts="$2" ;; --k) k="$2" ;;
+      --epochs) epochs="$2" ;; --workers) workers="$2" ;; --localSteps) steps="$2" ;;
+      *) echo "unknown e2e option $1" >&2; exit 2 ;;
+    esac
+    shift 2
+  done
+  local data="target/e2e-data/d${dim}-r${rows}" out="target/e2e-out" log="target/e2e.log" py
+  py="${TOPKSAE_VENV:-.venv}/bin/python"
+  [[ -d "$data" ]] || "$py" scripts/gen_activations.py --out "$data" --rows "$rows" --dim "$dim"
+  local t0 first=""
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  scripts/train.sh --input "$PWD/$data" --output "$PWD/$out" --overwrite --nb-concepts "$concepts" --top-k "$k" \
+    --max-epochs "$epochs" --num-workers "$workers" --local-steps "$steps" ${EXTRA:-} >"$log.out" 2>"$log" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if [[ -z "$first" ]] && grep -q 'round 1/' "$log" 2>/dev/null; then first=$(date +%s.%N); fi
+    sleep 0.2
+  done
+  wait "$pid"
+  local t1 line
+  t1=$(date +%s.%N)
+  [[ -n "$first" ]] || first=$t1
+  line=$(grep 'Trained on' "$log.out")
+  echo "$line"
+  grep 'round 1/' "$log" | head -1 | sed 's/.*\(round 1\/\)/\1/'
+  python3 - "$t0" "$first" "$t1" "$line" "$(grep 'round 1/' "$log" | head -1)" <<'PY'
+import re, sys
+t0, first, t1 = map(float, sys.argv[1:4])
+line, r1 = sys.argv[4], sys.argv[5]
+tokens = int(re.search(r"Trained on (\d+) tokens", line).group(1))
+rounds = float(re.search(r"; ([0-9.]+) tokens/s in the rounds", line).group(1))
+m = re.search(r"tokens (\d+)/\d+ .* tokens/s ([0-9.]+)", r1)
+first_round = int(m.group(1)) / float(m.group(2)) if m else 0.0
+wall = t1 - t0
+e2e = tokens / wall
+print("| e2e (scripts/train.sh, shipped conf) | value |\n|---|---|")
+print("| tokens | %d |\n| wall seconds | %.1f |\n| e2e tokens/s | %.0f |\n| round tokens/s | %.0f |" % (tokens, wall, e2e, rounds))
+print("tokens=%d\nwall_s=%.1f\ne2e_tokens_per_s=%.0f\nround_tokens_per_s=%.0f\ne2e_vs_round=%.3f\nstartup_s=%.1f\nstartup_share=%.3f"
+      % (tokens, wall, e2e, rounds, e2e / rounds, first - t0 - first_round, (first - t0 - first_round) / wall))
+PY
+}
+
+# Further sections are added as section_<name> functions.
 build
 "section_${section}" "$@"

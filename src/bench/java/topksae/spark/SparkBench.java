@@ -24,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Speed of the distributed fit at 1 and 2 workers (local[2], one core per task), its
  * communication share, and the transform rate against the bare encoder GEMM. Run by
  * scripts/bench.sh --section spark. Options: --dim 256 --concepts 4096 --k 32 --batch 1024
- * --localSteps 20 --rounds 4 --optimizerState averaged.
+ * --localSteps 20 --rounds 4 --optimizerState averaged --transform true (false: fit only; the scale
+ * section). Also prints the bytes a round ships and the per-byte and per-token costs.
  */
 public final class SparkBench {
   private SparkBench() {}
@@ -49,8 +50,12 @@ public final class SparkBench {
         .setLocalSteps(localSteps).setOptimizerState(optState).setLearningRate(1e-3);
     double[] one = fitRate(est.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(1), df);
     double[] two = fitRate(est.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(2), df);
-    TopKSAEModel model = est.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(2).setMaxTokens(1).fit(df);
-    double transform = transformRate(model, df, rows);
+    boolean withTransform = Boolean.parseBoolean(o.getOrDefault("transform", "true"));
+    double transform = Double.NaN;
+    if (withTransform) {
+      TopKSAEModel model = est.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(2).setMaxTokens(1).fit(df);
+      transform = transformRate(model, df, rows);
+    }
     double gemm1 = gemmRate(batch, dim, concepts, 1);
     double gemm = gemmRate(batch, dim, concepts, 2);
     System.out.printf(Locale.ROOT, "%n| spark (local[2], dim %d, concepts %d, k %d, batch %d, localSteps %d, %s) "
@@ -67,7 +72,27 @@ public final class SparkBench {
     System.out.printf(Locale.ROOT, "fit_tokens_per_s_1w=%.0f%nfit_tokens_per_s_2w=%.0f%nworkers2_vs_1=%.3f%n"
         + "comm_share=%.3f%ntransform_vs_gemm=%.3f%ngemm_2t_vs_1t=%.3f%n",
         one[0], two[0], two[0] / one[0], two[1], transform / gemm, gemm / gemm1);
+    traffic(dim, concepts, batch, localSteps, optState, one, two);
     spark.stop();
+  }
+
+  /**
+   * What a round ships and what it costs per byte and per token, for the scaling model
+   * (docs/benchmarks.md): bytes per round at W workers = 2 W x state (broadcast to each worker,
+   * each worker's result back); comm seconds per GB shipped at 2 workers; compute seconds per
+   * token of one worker (round seconds minus comm, 1 worker).
+   */
+  static void traffic(int dim, int concepts, int batch, int localSteps, String optState, double[] one, double[] two) {
+    double model = 4.0 * (2L * dim * concepts + concepts + 1);
+    double state = "averaged".equals(optState) ? 3 * model : model;
+    double tokens2 = 2.0 * batch * localSteps;
+    double bytes2 = 2 * 2 * state;
+    double roundSeconds2 = tokens2 / two[0];
+    double roundSeconds1 = batch * localSteps / one[0];
+    System.out.printf(Locale.ROOT, "state_mb=%.0f%nbytes_per_round_mb_2w=%.0f%nbytes_per_token_2w=%.0f%n"
+        + "comm_s_per_gb_2w=%.3f%ncompute_s_per_token_1w=%.3e%nround_s_1w=%.2f%nround_s_2w=%.2f%n",
+        state / (1 << 20), bytes2 / (1 << 20), bytes2 / tokens2, two[1] * roundSeconds2 / (bytes2 / 1e9),
+        (1 - one[1]) * roundSeconds1 / (batch * localSteps), roundSeconds1, roundSeconds2);
   }
 
   /** tokens/s and comm share over the rounds after the first (warm-up). */

@@ -23,9 +23,13 @@ public final class ConfTemplate {
         "",
         "# ---- Spark ----",
         "spark.app.name                               topk-sae-spark train",
-        "spark.driver.memory                          2g",
+        "# Memory: enough for d 2048 x 32768 concepts with 2 workers in local[2] (the workers then live in",
+        "# the driver's JVM). On a cluster size spark.executor.memory too (d 768 x 16384 needs ~1.5g). The",
+        "# fit checks these before its first round and names the setting to raise; the formula is in",
+        "# docs/spark.md (\"Memory needed per model size\").",
+        "spark.driver.memory                          8g",
         "# ND4J keeps its arrays off the JVM heap; JavaCPP caps that memory at these values",
-        "spark.driver.extraJavaOptions                -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G",
+        "spark.driver.extraJavaOptions                -Dorg.bytedeco.javacpp.maxbytes=8G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G",
         "spark.executor.extraJavaOptions              -Dorg.bytedeco.javacpp.maxbytes=4G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G",
         "spark.ui.showConsoleProgress                 false");
 

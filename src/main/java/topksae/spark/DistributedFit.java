@@ -147,7 +147,17 @@ final class DistributedFit {
         schedule.totalSteps(), schedule.warmupSteps(), data.localSteps, p.getOuterOptimizer(), outerLr));
   }
 
+  /** A round; run once more when its results were lost after the workers ran (an executor lost). */
   private void round(int epoch, int index, int slice) {
+    try {
+      attempt(epoch, index, slice);
+    } catch (RoundExchange.LostAfterWorkers e) {
+      LOG.warn("topksae epoch {} round {}: {}; running the round again", epoch, index, e.getMessage());
+      attempt(epoch, index, slice);
+    }
+  }
+
+  private void attempt(int epoch, int index, int slice) {
     long t0 = System.nanoTime();
     int maxSteps = Integer.MAX_VALUE;
     if (p.getMaxTokens() > 0) {
@@ -159,13 +169,17 @@ final class DistributedFit {
     shippedOptimizer = true;
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     boolean paperAuxK = trainConfig.auxKPenalty > 0 && "paper".equals(trainConfig.auxKMode);
-    Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, state, opt,
+    int chunk = RoundExchange.chunkFloats(data.workers);
+    StateBroadcast start = StateBroadcast.of(spark.sparkContext(), state, opt, chunk);
+    Broadcast<RoundPlan> plan = jsc.broadcast(new RoundPlan(run, driverModel.config(), trainConfig, start,
         averaged, maxSteps, preBias, dead.tokensSeen(), paperAuxK ? dead.lastFired() : null, schedule,
-        Recipe.firstStep(tokensSeen, Recipe.globalBatch(p, data.workers)), RoundExchange.chunkFloats(data.workers)));
+        Recipe.firstStep(tokensSeen, Recipe.globalBatch(p, data.workers)), chunk));
     RoundResult r;
     try {
-      r = RoundExchange.run(sliceRdd(slice), plan, state.length, averaged ? optimizer.length : 0);
+      // the start state is dropped once every worker has read it, before the sums come back
+      r = RoundExchange.run(sliceRdd(slice), plan, state.length, averaged ? optimizer.length : 0, start::destroy);
     } finally {
+      start.destroy();
       plan.destroy(true);   // blocking (a Spark-internal overload): no copy outlives its round
     }
     if (r.workers == 0 && r.rejected == 0) {
@@ -205,19 +219,33 @@ final class DistributedFit {
   /** Averages, steps the outer optimizer, re-normalizes; false if the result is not finite. */
   private boolean update(RoundResult r, boolean averaged) {
     float[] next = outer.apply(state, scale(r.state, 1f / r.workers));
-    ModelState.load(driverModel, next);
+    FlatView model = FlatView.model(driverModel);
+    loadInto(driverModel, next);
     driverModel.train();
     driverModel.getDictionary();
-    next = ModelState.of(driverModel);
+    model.read(0, next, 0, next.length);   // the re-normalized dictionary, into the same array
     float[] nextOpt = averaged ? scale(r.optimizer, 1f / r.workers) : optimizer;
     if (!RoundResult.finite(next) || !RoundResult.finite(nextOpt)) {
-      ModelState.load(driverModel, state);
+      loadInto(driverModel, state);
       return false;
     }
     state = next;
     optimizer = nextOpt;
     outer.accept();
     return true;
+  }
+
+  /** Writes a flat state into the model's arrays without a temporary copy (as {@link ModelState#load}). */
+  private static void loadInto(SAE sae, float[] flat) {
+    FlatView model = FlatView.model(sae);
+    if (model.length() != flat.length) {
+      throw new IllegalArgumentException("flat state length " + flat.length + " != " + model.length());
+    }
+    model.write(0, flat, 0, flat.length);
+    if (sae instanceof topksae.model.BatchTopKSAE b) {
+      float t = model.tail()[0];
+      b.setRunningThreshold(t < 0 ? null : (double) t);
+    }
   }
 
   private void reject(int epoch, int index, RoundResult r) {

@@ -81,6 +81,47 @@ final class FlatView {
     }
   }
 
+  /**
+   * Copies src[off, off + len) into values [from, from + len) of the arrays (straight into their
+   * native buffers) and of the trailing values ({@link #tail()}).
+   */
+  void write(long from, float[] src, int off, int len) {
+    long start = 0;
+    for (INDArray a : arrays) {
+      long n = a.length();
+      if (from < start + n && len > 0) {
+        int skip = (int) (from - start);
+        int take = (int) Math.min(len, n - skip);
+        if (plain(a)) {
+          a.data().asNioFloat().position(skip).put(src, off, take);
+        } else {
+          for (int i = 0; i < take; i++) {
+            a.putScalar(skip + i, src[off + i]);
+          }
+        }
+        from += take;
+        off += take;
+        len -= take;
+      }
+      start += n;
+    }
+    for (int i = 0; i < tail.length && len > 0; i++, start++) {
+      if (from == start) {
+        tail[i] = src[off++];
+        from++;
+        len--;
+      }
+    }
+    if (len > 0) {
+      throw new IndexOutOfBoundsException("range ends past the state (length " + length + ")");
+    }
+  }
+
+  /** The trailing values (a BatchTopK threshold, Adam's step count), as last read or written. */
+  float[] tail() {
+    return tail;
+  }
+
   /** True if every value is finite (scanned a slice at a time). */
   boolean finite() {
     float[] buf = new float[(int) Math.min(length, 1 << 20)];
@@ -96,11 +137,13 @@ final class FlatView {
     return true;
   }
 
+  private static boolean plain(INDArray a) {
+    return a.dataType() == DataType.FLOAT && !a.isView() && a.ordering() == 'c' && a.data().length() == a.length();
+  }
+
   /** The array's values in row-major order, without a copy when it owns a plain float buffer. */
   private static FloatBuffer buffer(INDArray a) {
-    boolean plain = a.dataType() == DataType.FLOAT && !a.isView() && a.ordering() == 'c'
-        && a.data().length() == a.length();
-    INDArray src = plain ? a : a.castTo(DataType.FLOAT).dup('c');
+    INDArray src = plain(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     return src.data().asNioFloat();
   }
 }

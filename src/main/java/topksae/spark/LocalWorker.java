@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import scala.Tuple2;
+import topksae.model.BatchTopKSAE;
 import topksae.model.SAE;
 import topksae.train.StepStats;
 import topksae.train.Trainer;
@@ -78,10 +79,7 @@ final class LocalWorker {
   /** Trains over the blocks; the counts, statistics and compute time (no state: see {@link #pieces}). */
   private RoundResult round(Iterator<float[]> blocks, RoundPlan plan) {
     long t0 = System.nanoTime();
-    ModelState.load(sae, plan.state());
-    if (plan.optimizer() != null && (plan.averagedOptimizer() || !hasOptimizerState)) {
-      trainer.optimizer().loadFlatState(plan.optimizer());
-    }
+    load(plan.state(), plan.state().hasOptimizer() && (plan.averagedOptimizer() || !hasOptimizerState));
     hasOptimizerState = true;
     if (plan.lastFired() != null) {
       trainer.deadLatents().restore(plan.deadSeen(), plan.lastFired());
@@ -105,6 +103,20 @@ final class LocalWorker {
         && (!plan.averagedOptimizer() || FlatView.adam(trainer.optimizer()).finite());
     double seconds = (System.nanoTime() - t0) / 1e9;
     return finite ? RoundResult.of(null, null, stats, seconds) : RoundResult.rejected(stats.tokens, seconds);
+  }
+
+  /** Loads the broadcast state chunk by chunk straight into the model (and the Adam moments). */
+  private void load(StateBroadcast state, boolean withOptimizer) {
+    FlatView model = FlatView.model(sae);
+    FlatView opt = withOptimizer ? FlatView.adam(trainer.optimizer()) : null;
+    state.loadInto(model, opt);
+    if (sae instanceof BatchTopKSAE b) {
+      float t = model.tail()[0];
+      b.setRunningThreshold(t < 0 ? null : (double) t);
+    }
+    if (opt != null) {
+      trainer.optimizer().setStepCount(Math.round(opt.tail()[0]));
+    }
   }
 
   /** The block as a [rows, dim] array in a reused buffer, minus the fixed offset if any. */

@@ -52,11 +52,12 @@ final class MemoryPreflight {
   }
 
   /**
-   * The need of a fit: the driver holds the state and optimizer state, the broadcast's serialized
-   * copy, one sum of the workers' results (plus two model-sized buffers for nesterov) and a few
-   * chunks; an executor holds the broadcast twice (serialized and read) and a few chunks, and off
-   * the heap its worker's model, gradients, Adam moments and batch buffers. In local mode the
-   * workers live in the driver's JVM.
+   * The need of a fit: the driver holds the state and optimizer state, then either the broadcast's
+   * serialized chunks (while the workers run) or one sum of the workers' results (after: the
+   * chunks are dropped first), plus two model-sized buffers for nesterov and a few chunks. An
+   * executor holds a few chunks on the heap (the start state is read a chunk at a time straight
+   * into ND4J, results leave a chunk at a time), and off the heap its worker's model, gradients,
+   * Adam moments and batch buffers. In local mode the workers live in the driver's JVM.
    */
   static Need need(long stateFloats, boolean averaged, boolean nesterov, int workers, int batch, long dim,
       long concepts, boolean local, int localSlots) {
@@ -64,11 +65,11 @@ final class MemoryPreflight {
     long o = 2 * s + 4;
     long chunk = 4L * RoundExchange.chunkFloats(workers);
     long shipped = s + o;
-    long largest = 4 * dim * concepts;
-    long taskHeap = 4 * chunk + 2 * largest + 4L * batch * dim * 2;
-    long driverHeap = BASE_HEAP + (s + o) + shipped + s + (averaged ? o : 0) + (nesterov ? 2 * s : 0) + 2 * chunk;
+    long taskHeap = 6 * chunk + 4L * batch * dim * 2;
+    long sum = s + (averaged ? o : 0);
+    long driverHeap = BASE_HEAP + (s + o) + Math.max(shipped, sum) + (nesterov ? 2 * s : 0) + 2 * chunk;
     long workerOff = BASE_OFF_HEAP + s + o + s + 4L * batch * (dim + 4 * concepts);
-    long executorHeap = BASE_HEAP + 2 * shipped + taskHeap;
+    long executorHeap = BASE_HEAP + taskHeap;
     if (local) {
       driverHeap += Math.min(workers, localSlots) * taskHeap;
       return new Need(s, o, driverHeap, s + (long) workers * workerOff, 0, 0, chunk);

@@ -27,7 +27,7 @@ import scala.Tuple2;
  */
 final class RoundExchange {
   /** Largest chunk (bytes): bounds every serialized block and the driver's fetch buffers. */
-  static final long MAX_CHUNK_BYTES = 32L << 20;
+  static final long MAX_CHUNK_BYTES = 16L << 20;
   /** Smallest chunk (bytes): bounds the number of reduce partitions. */
   static final long MIN_CHUNK_BYTES = 4L << 20;
   /** Target for a reduce task's buffered chunks (workers x chunk). */
@@ -115,7 +115,8 @@ final class RoundExchange {
    * Runs the round (one task per worker over slices) and returns the sums over the accepted
    * workers: state and optimizer (if optLength > 0) plus merged counts and statistics.
    */
-  static RoundResult run(JavaRDD<float[]> slices, Broadcast<RoundPlan> plan, long stateLength, long optLength) {
+  static RoundResult run(JavaRDD<float[]> slices, Broadcast<RoundPlan> plan, long stateLength, long optLength,
+      Runnable afterWorkers) {
     List<Range> ranges = ranges(optLength > 0 ? new long[] {stateLength, optLength} : new long[] {stateLength},
         plan.value().chunkFloats());
     JavaPairRDD<Long, Piece> sorted = slices
@@ -123,9 +124,50 @@ final class RoundExchange {
         .mapToPair(t -> t)
         .repartitionAndSortWithinPartitions(new ByChunk(ranges.size()));
     try {
-      return fetch(sorted.values().mapPartitions(RoundExchange::sumInOrder), ranges, stateLength, optLength);
+      runWorkers(slices.context(), sorted);
+      afterWorkers.run();
+      try {
+        return fetch(sorted.values().mapPartitions(RoundExchange::sumInOrder), ranges, stateLength, optLength);
+      } catch (RuntimeException e) {
+        throw new LostAfterWorkers(e);
+      }
     } finally {
       cleanShuffle(slices.context(), sorted);
+    }
+  }
+
+  /**
+   * Runs the workers (the shuffle's map stage) to the end, so that what they read can be dropped
+   * before the sums are fetched. A shuffle output lost after this point cannot be recomputed (its
+   * workers' start state is gone): the fetch fails with {@link LostAfterWorkers}.
+   */
+  private static void runWorkers(SparkContext sc, JavaPairRDD<Long, Piece> shuffled) {
+    scala.collection.Iterator<Dependency<?>> deps = shuffled.rdd().dependencies().iterator();
+    while (deps.hasNext()) {
+      if (deps.next() instanceof ShuffleDependency<?, ?, ?> s) {
+        try {
+          sc.submitMapStage(s).get();
+        } catch (org.apache.spark.SparkException e) {
+          throw RoundExchange.<RuntimeException>rethrow(e);   // as the fetch's jobs would: unchanged
+        }
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E rethrow(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  /**
+   * The round failed after its workers ran and their start state was dropped (e.g. an executor
+   * holding shuffle outputs was lost): the round can be run again from the same state.
+   */
+  static final class LostAfterWorkers extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LostAfterWorkers(Throwable cause) {
+      super("the round's results were lost after its workers ran: " + cause.getMessage(), cause);
     }
   }
 

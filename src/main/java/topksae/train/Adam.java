@@ -65,6 +65,9 @@ public final class Adam {
 
     public int stepCount() { return step; }
 
+    /** Sets the step count (as {@link #loadFlatState} does from the state's last value). */
+    public void setStepCount(int count) { step = count; }
+
     /** For fused steps that apply the update themselves: advance the step counter, return it. */
     public int advanceStep() { return ++step; }
 

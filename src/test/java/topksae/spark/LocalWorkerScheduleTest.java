@@ -34,7 +34,8 @@ class LocalWorkerScheduleTest {
   }
 
   static float[] round(LrSchedule lr, long firstStep, float[] start) {
-    RoundPlan plan = new RoundPlan("schedule-test-" + lr + firstStep, config(), new TrainConfig(), start, null, true,
+    RoundPlan plan = new RoundPlan("schedule-test-" + lr + firstStep, config(), new TrainConfig(),
+        StateBroadcast.direct(start, null, 1 << 24), true,
         Integer.MAX_VALUE, null, 0L, null, lr, firstStep, 1 << 24);
     try {
       return LocalWorker.run(0, blocks(2, 32).iterator(), plan).next()._2().values;   // chunk 0: the model

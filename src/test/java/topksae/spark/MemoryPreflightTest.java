@@ -71,7 +71,7 @@ class MemoryPreflightTest {
     assertTrue(m.contains("-Dorg.bytedeco.javacpp.maxbytes in spark.driver.extraJavaOptions"), m);
     assertTrue(m.contains("maxphysicalbytes"), m);
     MemoryPreflight.Need cluster = need768(false, 8);
-    MemoryPreflight.Limits small = new MemoryPreflight.Limits(8 * GB, 8 * GB, 0, false, GB, 512 * MB, 0,
+    MemoryPreflight.Limits small = new MemoryPreflight.Limits(8 * GB, 8 * GB, 0, false, 512 * MB, 512 * MB, 0,
         384 * MB, 16 * MB);
     m = assertThrows(IllegalStateException.class, () -> MemoryPreflight.check(cluster, small, "x")).getMessage();
     for (String s : new String[] {"spark.executor.memory", "spark.executor.extraJavaOptions",

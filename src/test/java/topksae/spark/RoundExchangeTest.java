@@ -23,7 +23,7 @@ class RoundExchangeTest {
     List<RoundExchange.Range> r = RoundExchange.ranges(new long[] {10, 4}, 4);
     assertEquals(List.of(new RoundExchange.Range(0, 0, 4), new RoundExchange.Range(0, 4, 4),
         new RoundExchange.Range(0, 8, 2), new RoundExchange.Range(1, 0, 4)), r);
-    assertEquals(8 << 20, RoundExchange.chunkFloats(1), "32 MB chunks for few workers");
+    assertEquals(4 << 20, RoundExchange.chunkFloats(1), "16 MB chunks for few workers");
     assertEquals(1 << 20, RoundExchange.chunkFloats(1000), "4 MB chunks for many");
   }
 

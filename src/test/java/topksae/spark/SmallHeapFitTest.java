@@ -58,7 +58,7 @@ class SmallHeapFitTest {
       SparkSession spark = SparkTestSupport.session();
       SparkTestSupport.Synthetic data = new SparkTestSupport.Synthetic(DIM, 512, 8, 256, 0.01, 3);
       TopKSAETrainingSummary s = new TopKSAEEstimator().setNbConcepts(CONCEPTS).setTopK(16).setBatchSize(64)
-          .setLocalSteps(1).setNumWorkers(2).setMaxEpochs(1).setLearningRate(1e-3)
+          .setBatchScope("worker").setLocalSteps(1).setNumWorkers(2).setMaxEpochs(1).setLearningRate(1e-3)
           .fit(SparkTestSupport.frame(spark, data.rows, 2)).summary();
       List<RoundRecord> r = s.rounds();
       Files.writeString(Path.of(args[0]), r.size() + " " + s.last().fvu() + " " + r.get(0).fvu());
