@@ -3,9 +3,13 @@
 # `mvn package`) to the cluster as a library and set TOPKSAE_JAR below to its path; the jar also
 # holds the Python package, which this cell adds to the session. Plain Python: this cell starts a
 # local SparkSession with the jar (from $TOPKSAE_JAR or the checkout's target/ folder).
-import glob, os, sys
+import glob
+import os
+import sys
 
-TOPKSAE_JAR = os.environ.get("TOPKSAE_JAR", "/Volumes/main/default/libs/topk-sae-spark-0.1.0-job.jar")
+TOPKSAE_JAR = os.environ.get(
+    "TOPKSAE_JAR", "/Volumes/main/default/libs/topk-sae-spark-0.1.0-job.jar"
+)
 try:
     spark  # noqa: F821 - defined by Databricks
     try:
@@ -16,9 +20,12 @@ try:
 except NameError:
     _root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if not os.path.isfile(TOPKSAE_JAR):
-        TOPKSAE_JAR = sorted(glob.glob(os.path.join(_root, "target", "topk-sae-spark-*-job.jar")))[-1]
+        TOPKSAE_JAR = sorted(glob.glob(os.path.join(_root, "target", "topk-sae-spark-*-job.jar")))[
+            -1
+        ]
     sys.path.insert(0, TOPKSAE_JAR)  # import topksae from the jar, as --py-files would
     from topksae.local import local_session
+
     spark = local_session("topksae-quickstart", jar=TOPKSAE_JAR)
 
 # COMMAND ----------
@@ -33,9 +40,10 @@ except NameError:
 
 # COMMAND ----------
 
+import matplotlib
 import numpy as np
 import pandas as pd
-import matplotlib
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from pyspark.ml.functions import vector_to_array
@@ -79,9 +87,18 @@ print(df.count(), "rows of dimension", DIM)
 
 # COMMAND ----------
 
-sae = TopKSAEEstimator(inputCol="activation", nbConcepts=256, topK=ACTIVE, batchSize=64,
-                       localSteps=10, maxEpochs=8, learningRate=5e-3, initialization="tied",
-                       decoderBiasInit="mean", seed=1)
+sae = TopKSAEEstimator(
+    inputCol="activation",
+    nbConcepts=256,
+    topK=ACTIVE,
+    batchSize=64,
+    localSteps=10,
+    maxEpochs=8,
+    learningRate=5e-3,
+    initialization="tied",
+    decoderBiasInit="mean",
+    seed=1,
+)
 model = sae.fit(df)
 summary = model.summary
 history = summary.toPandas()
@@ -100,7 +117,12 @@ print(history[["round", "tokensSeen", "loss", "fvu", "l0", "deadFraction"]].tail
 codes = model.setReconstructionCol("reconstruction").transform(df)
 codes.select("id", "codes").show(5, truncate=90)
 first = codes.orderBy("id").first()
-print("row 0 uses concepts", first.codes.indices.tolist(), "with weights", np.round(first.codes.values, 3).tolist())
+print(
+    "row 0 uses concepts",
+    first.codes.indices.tolist(),
+    "with weights",
+    np.round(first.codes.values, 3).tolist(),
+)
 
 # COMMAND ----------
 
@@ -110,8 +132,13 @@ print("row 0 uses concepts", first.codes.indices.tolist(), "with weights", np.ro
 
 # COMMAND ----------
 
-fires = (codes.select(F.posexplode(vector_to_array("codes")).alias("concept", "value"))
-         .where("value > 0").groupBy("concept").count().toPandas())
+fires = (
+    codes.select(F.posexplode(vector_to_array("codes")).alias("concept", "value"))
+    .where("value > 0")
+    .groupBy("concept")
+    .count()
+    .toPandas()
+)
 frequency = np.zeros(model.getNbConcepts())
 frequency[fires["concept"].to_numpy()] = fires["count"].to_numpy() / ROWS
 print("dead concepts:", int((frequency == 0).sum()), "of", len(frequency))
@@ -121,9 +148,14 @@ print("dead concepts:", int((frequency == 0).sum()), "of", len(frequency))
 fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
 a.plot(history["tokensSeen"], history["loss"], label="loss (MSE)")
 a.plot(history["tokensSeen"], history["fvu"], label="FVU")
-a.set_xlabel("tokens seen"); a.set_yscale("log"); a.set_title("training curve"); a.legend()
+a.set_xlabel("tokens seen")
+a.set_yscale("log")
+a.set_title("training curve")
+a.legend()
 b.hist(np.log10(frequency[frequency > 0]), bins=30)
-b.set_xlabel("log10 firing frequency"); b.set_ylabel("concepts"); b.set_title("latent frequency")
+b.set_xlabel("log10 firing frequency")
+b.set_ylabel("concepts")
+b.set_title("latent frequency")
 fig.tight_layout()
 fig.savefig(os.path.join(OUT, "training.png"), dpi=80)
 print("saved", os.path.join(OUT, "training.png"))
@@ -139,8 +171,10 @@ print("saved", os.path.join(OUT, "training.png"))
 
 D = model.dictionary
 best = np.abs(atoms @ (D / np.linalg.norm(D, axis=1, keepdims=True)).T).max(axis=1)
-print("median best cosine %.3f; directions found with cosine > 0.9: %d of %d"
-      % (np.median(best), (best > 0.9).sum(), HIDDEN))
+print(
+    "median best cosine %.3f; directions found with cosine > 0.9: %d of %d"
+    % (np.median(best), (best > 0.9).sum(), HIDDEN)
+)
 
 # COMMAND ----------
 
@@ -153,6 +187,8 @@ path = os.path.join(OUT, "model")
 model.write().overwrite().save(path)
 reloaded = TopKSAEModel.load(path)
 assert np.array_equal(reloaded.dictionary, model.dictionary)
-same = (reloaded.transform(df).orderBy("id").select("codes").limit(200).collect()
-        == model.transform(df).orderBy("id").select("codes").limit(200).collect())
+same = (
+    reloaded.transform(df).orderBy("id").select("codes").limit(200).collect()
+    == model.transform(df).orderBy("id").select("codes").limit(200).collect()
+)
 print("reloaded from", path, "- same codes:", same)

@@ -3,9 +3,13 @@
 # `mvn package`) to the cluster as a library and set TOPKSAE_JAR below to its path; the jar also
 # holds the Python package, which this cell adds to the session. Plain Python: this cell starts a
 # local SparkSession with the jar (from $TOPKSAE_JAR or the checkout's target/ folder).
-import glob, os, sys
+import glob
+import os
+import sys
 
-TOPKSAE_JAR = os.environ.get("TOPKSAE_JAR", "/Volumes/main/default/libs/topk-sae-spark-0.1.0-job.jar")
+TOPKSAE_JAR = os.environ.get(
+    "TOPKSAE_JAR", "/Volumes/main/default/libs/topk-sae-spark-0.1.0-job.jar"
+)
 try:
     spark  # noqa: F821 - defined by Databricks
     try:
@@ -16,9 +20,12 @@ try:
 except NameError:
     _root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if not os.path.isfile(TOPKSAE_JAR):
-        TOPKSAE_JAR = sorted(glob.glob(os.path.join(_root, "target", "topk-sae-spark-*-job.jar")))[-1]
+        TOPKSAE_JAR = sorted(glob.glob(os.path.join(_root, "target", "topk-sae-spark-*-job.jar")))[
+            -1
+        ]
     sys.path.insert(0, TOPKSAE_JAR)  # import topksae from the jar, as --py-files would
     from topksae.local import local_session
+
     spark = local_session("topksae-real-activations", jar=TOPKSAE_JAR)
 
 # COMMAND ----------
@@ -92,9 +99,17 @@ tokens.select("doc_id", "position", "token", "layer").show(5)
 
 # COMMAND ----------
 
-sae = TopKSAEEstimator(inputCol="activation", nbConcepts=768, topK=16, batchSize=512,
-                       localSteps=10, maxEpochs=int(os.environ.get("TOPKSAE_REAL_EPOCHS", "8")),
-                       learningRate=1e-3, decoderBiasInit="mean", seed=0)
+sae = TopKSAEEstimator(
+    inputCol="activation",
+    nbConcepts=768,
+    topK=16,
+    batchSize=512,
+    localSteps=10,
+    maxEpochs=int(os.environ.get("TOPKSAE_REAL_EPOCHS", "8")),
+    learningRate=1e-3,
+    decoderBiasInit="mean",
+    seed=0,
+)
 model = sae.fit(train_tokens)
 history = model.summary.toPandas()
 print(history[["round", "tokensSeen", "loss", "fvu", "l0", "deadFraction"]].tail(3).to_string())
@@ -110,9 +125,16 @@ print(history[["round", "tokensSeen", "loss", "fvu", "l0", "deadFraction"]].tail
 # COMMAND ----------
 
 coded = model.transform(tokens)
-active = (coded.select("doc_id", "position", "token",
-                       F.posexplode(vector_to_array("codes")).alias("concept", "value"))
-          .where("value > 0").cache())
+active = (
+    coded.select(
+        "doc_id",
+        "position",
+        "token",
+        F.posexplode(vector_to_array("codes")).alias("concept", "value"),
+    )
+    .where("value > 0")
+    .cache()
+)
 freq = active.groupBy("concept").count().orderBy(F.desc("count")).toPandas()
 print("live concepts:", len(freq), "of", model.getNbConcepts())
 picked = freq["concept"].iloc[np.linspace(0, len(freq) - 1, 6).round().astype(int)].tolist()
@@ -121,21 +143,30 @@ picked = freq["concept"].iloc[np.linspace(0, len(freq) - 1, 6).round().astype(in
 
 from pyspark.sql.window import Window
 
-top = (active.where(F.col("concept").isin(picked))
-       .withColumn("rank", F.row_number().over(Window.partitionBy("concept").orderBy(F.desc("value"))))
-       .where("rank <= 64"))  # candidates: repeated sentences are dropped below
-ctx = (top.alias("t").join(acts.where(F.col("layer") == LAYER).alias("a"),
-                           (F.col("a.doc_id") == F.col("t.doc_id"))
-                           & F.col("a.position").between(F.col("t.position") - 3, F.col("t.position") + 3))
-       .groupBy("t.concept", "t.rank", "t.value", "t.token", "t.doc_id", "t.position")
-       .agg(F.sort_array(F.collect_list(F.struct("a.position", "a.token"))).alias("window"))
-       .join(docs.select("doc_id", "source"), "doc_id")
-       .toPandas())
+top = (
+    active.where(F.col("concept").isin(picked))
+    .withColumn("rank", F.row_number().over(Window.partitionBy("concept").orderBy(F.desc("value"))))
+    .where("rank <= 64")
+)  # candidates: repeated sentences are dropped below
+ctx = (
+    top.alias("t")
+    .join(
+        acts.where(F.col("layer") == LAYER).alias("a"),
+        (F.col("a.doc_id") == F.col("t.doc_id"))
+        & F.col("a.position").between(F.col("t.position") - 3, F.col("t.position") + 3),
+    )
+    .groupBy("t.concept", "t.rank", "t.value", "t.token", "t.doc_id", "t.position")
+    .agg(F.sort_array(F.collect_list(F.struct("a.position", "a.token"))).alias("window"))
+    .join(docs.select("doc_id", "source"), "doc_id")
+    .toPandas()
+)
 
 
 def context(row):
-    return " ".join("[%s]" % w["token"] if w["position"] == row["position"] else w["token"]
-                    for w in row["window"])
+    return " ".join(
+        "[%s]" % w["token"] if w["position"] == row["position"] else w["token"]
+        for w in row["window"]
+    )
 
 
 ctx["context"] = ctx.apply(context, axis=1)
@@ -163,22 +194,34 @@ from topksae.analysis import concept_stats, nearest_concepts, top_activations
 
 stats = concept_stats(coded).toPandas()
 print("dead concepts:", int((stats["fires"] == 0).sum()), "of", len(stats))
-keyed = coded.withColumn("token_key", F.concat_ws(":", F.col("doc_id").cast("string"),
-                                                   F.col("position").cast("string")))
-strongest = (top_activations(keyed, "token_key", n=64).where(F.col("concept").isin(picked))
-             .join(keyed.select("token_key", "token", "doc_id", "position"), "token_key")
-             .join(docs.select("doc_id", "text"), "doc_id").toPandas()
-             .sort_values(["concept", "rank"])
-             .drop_duplicates(["concept", "text", "position"])  # the same sentence once
-             .groupby("concept").head(8))
+keyed = coded.withColumn(
+    "token_key", F.concat_ws(":", F.col("doc_id").cast("string"), F.col("position").cast("string"))
+)
+strongest = (
+    top_activations(keyed, "token_key", n=64)
+    .where(F.col("concept").isin(picked))
+    .join(keyed.select("token_key", "token", "doc_id", "position"), "token_key")
+    .join(docs.select("doc_id", "text"), "doc_id")
+    .toPandas()
+    .sort_values(["concept", "rank"])
+    .drop_duplicates(["concept", "text", "position"])  # the same sentence once
+    .groupby("concept")
+    .head(8)
+)
 neighbours = nearest_concepts(model, n=3).where(F.col("concept").isin(picked)).toPandas()
 for c in picked:
     s = stats.loc[stats["concept"] == c].iloc[0]
     strongest_tokens = strongest[strongest["concept"] == c].sort_values("rank")["token"].tolist()
     near = neighbours[neighbours["concept"] == c].sort_values("rank")
-    print("\nconcept %d: frequency %.4f, mean activation %.3f" % (c, s["frequency"], s["meanActivation"]))
+    print(
+        "\nconcept %d: frequency %.4f, mean activation %.3f"
+        % (c, s["frequency"], s["meanActivation"])
+    )
     print("  strongest tokens:", strongest_tokens)
-    print("  nearest concepts:", ", ".join("%d (cos %.2f)" % (r.neighbour, r.cosine) for r in near.itertuples()))
+    print(
+        "  nearest concepts:",
+        ", ".join("%d (cos %.2f)" % (r.neighbour, r.cosine) for r in near.itertuples()),
+    )
 
 # COMMAND ----------
 
@@ -195,6 +238,7 @@ from topksae.analysis import TopKSAEEvaluator
 scored = model.copy().setReconstructionCol("reconstruction").transform(held_out)
 held_out_metrics = TopKSAEEvaluator(inputCol="activation").evaluate_all(scored)
 train_fvu = TopKSAEEvaluator(inputCol="activation", metricName="fvu").evaluate(
-    model.copy().setReconstructionCol("reconstruction").transform(train_tokens))
+    model.copy().setReconstructionCol("reconstruction").transform(train_tokens)
+)
 print("held-out documents:", ", ".join("%s %.4f" % kv for kv in held_out_metrics.items()))
 print("training documents: fvu %.4f" % train_fvu)

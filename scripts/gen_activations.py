@@ -6,6 +6,7 @@
 Rows are sparse mixtures of a random unit dictionary (32 of --atoms atoms per row, Gaussian
 weights) plus small noise, so a TopK SAE has structure to learn. Needs numpy and pyarrow.
 """
+
 import argparse
 import os
 
@@ -38,8 +39,9 @@ def main():
         x = np.einsum("na,nad->nd", w, atoms[idx], dtype=np.float32)
         x += 0.05 * rng.standard_normal((n, a.dim), dtype=np.float32)
         col = pa.FixedSizeListArray.from_arrays(pa.array(x.reshape(-1), pa.float32()), a.dim)
-        col = pa.ListArray.from_arrays(pa.array(np.arange(0, (n + 1) * a.dim, a.dim, dtype=np.int32)),
-                                       col.flatten())
+        col = pa.ListArray.from_arrays(
+            pa.array(np.arange(0, (n + 1) * a.dim, a.dim, dtype=np.int32)), col.flatten()
+        )
         pq.write_table(pa.table({"features": col}), os.path.join(a.out, "part-%05d.parquet" % f))
     print("wrote %d rows x %d to %s" % (a.rows, a.dim, a.out))
 

@@ -10,6 +10,7 @@ exchange's CPU seconds per GB shipped (scripts/bench.sh --section scale: comm_s_
 covers serialization, shuffle files and summing). A round is synchronous: the workers' steps, then
 the exchange; nothing overlaps.
 """
+
 import argparse
 import math
 
@@ -27,7 +28,7 @@ def predict(d, n, workers, a):
     compute = a.local_steps * a.batch / (a.core_tokens_per_s * a.cores * (768 * 16384) / (d * n))
     bw = a.gbit * 1e9 / 8
     reduce_parts = math.ceil(shipped / chunk_bytes(workers))
-    fan_in = max(1.0, workers / reduce_parts)   # an executor's reduce inputs, in states
+    fan_in = max(1.0, workers / reduce_parts)  # an executor's reduce inputs, in states
     # broadcast in (torrent: each executor receives the state once), results out, reduce inputs,
     # the driver fetching the sums over its one link
     network = (3 + fan_in) * shipped / bw
@@ -47,13 +48,17 @@ def main():
     ap.add_argument("--state", default="averaged")
     ap.add_argument("--workers", default="8,32,128")
     a = ap.parse_args()
-    print("| d x n | workers | shipped per round MB | compute s | comm s | comm share | fit tokens/s |")
+    print(
+        "| d x n | workers | shipped per round MB | compute s | comm s | comm share | fit tokens/s |"
+    )
     print("|---|---|---|---|---|---|---|")
     for d, n in ((768, 16384), (2048, 32768)):
         for w in (int(x) for x in a.workers.split(",")):
             shipped, compute, comm, rate = predict(d, n, w, a)
-            print("| %d x %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f |"
-                  % (d, n, w, shipped / MB, compute, comm, comm / (compute + comm), rate))
+            print(
+                "| %d x %d | %d | %.0f | %.2f | %.2f | %.2f | %.0f |"
+                % (d, n, w, shipped / MB, compute, comm, comm / (compute + comm), rate)
+            )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # Python tests: makes .venv with the pinned packages of src/test/python/requirements.txt,
 # builds the job jar if it is missing or older than the sources, then runs pytest on
 # src/test/python (the PySpark API against the JVM, the jar's Python package, Spark Connect,
-# the quickstart notebook), after the ruff style check when TOPKSAE_RUFF=check.
+# the quickstart notebook), after the ruff style check (unless TOPKSAE_RUFF=skip).
 # Arguments go to pytest: scripts/test_python.sh -k params
 # Activation extraction and the real-model notebook: scripts/test_extract.sh
 set -euo pipefail
@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 . scripts/python_env.sh
 VENV=${TOPKSAE_VENV:-.venv}
 make_venv "$VENV" src/test/python/requirements.txt
-# Style (ruff.toml): off until the tree has been formatted once; TOPKSAE_RUFF=check turns it on.
-if [ "${TOPKSAE_RUFF:-skip}" = check ]; then
+# Style (ruff.toml): checked first; TOPKSAE_RUFF=skip skips it.
+if [ "${TOPKSAE_RUFF:-check}" = check ]; then
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .
 fi

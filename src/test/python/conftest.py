@@ -24,17 +24,23 @@ def jar() -> str:
 @pytest.fixture(scope="session")
 def spark(jar):
     # float32 encoder GEMM, as the Java tests (pom argLine): the bf16 path is not under test here
-    session = local_session("topksae-pytest", jar=jar, **{
-        "spark.driver.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=4G "
-                                         "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G "
-                                         "-Dtopksae.precision=float32"})
+    session = local_session(
+        "topksae-pytest",
+        jar=jar,
+        **{
+            "spark.driver.extraJavaOptions": "-Dorg.bytedeco.javacpp.maxbytes=4G "
+            "-Dorg.bytedeco.javacpp.maxphysicalbytes=8G "
+            "-Dtopksae.precision=float32"
+        },
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
 
 
-def sparse_activations(n: int, dim: int = DIM, concepts: int = 48, active: int = 3,
-                       seed: int = 0) -> np.ndarray:
+def sparse_activations(
+    n: int, dim: int = DIM, concepts: int = 48, active: int = 3, seed: int = 0
+) -> np.ndarray:
     """Rows that are sums of `active` of `concepts` random unit directions (positive weights)
     plus a little noise: data a TopK SAE can explain."""
     rng = np.random.default_rng(seed)
@@ -50,6 +56,7 @@ def sparse_activations(n: int, dim: int = DIM, concepts: int = 48, active: int =
 def to_frame(spark, x: np.ndarray, column: str = "features"):
     """A DataFrame with an id column and one array<float> column."""
     import pandas as pd
+
     pdf = pd.DataFrame({"id": np.arange(len(x)), column: list(x.astype(np.float32))})
     df = spark.createDataFrame(pdf)
     return df.withColumn(column, df[column].cast("array<float>"))

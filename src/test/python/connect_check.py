@@ -24,16 +24,32 @@ def free_port() -> int:
 
 def start_server(jar: str, port: int, log_path: str) -> subprocess.Popen:
     from pyspark.find_spark_home import _find_spark_home
+
     home = _find_spark_home()
-    cmd = [os.path.join(home, "bin", "spark-submit"), "--master", "local[2]",
-           "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-           "--jars", jar,
-           "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
-           "--conf", "spark.connect.grpc.binding.port=%d" % port,
-           "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-           "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
-           "--driver-java-options", "-Dorg.bytedeco.javacpp.maxbytes=4G -Dtopksae.precision=float32",
-           "spark-internal"]
+    cmd = [
+        os.path.join(home, "bin", "spark-submit"),
+        "--master",
+        "local[2]",
+        "--class",
+        "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--jars",
+        jar,
+        "--conf",
+        "spark.connect.grpc.binding.address=127.0.0.1",
+        "--conf",
+        "spark.connect.grpc.binding.port=%d" % port,
+        "--conf",
+        "spark.driver.host=127.0.0.1",
+        "--conf",
+        "spark.driver.bindAddress=127.0.0.1",
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.sql.shuffle.partitions=4",
+        "--driver-java-options",
+        "-Dorg.bytedeco.javacpp.maxbytes=4G -Dtopksae.precision=float32",
+        "spark-internal",
+    ]
     env = dict(os.environ, SPARK_HOME=home, SPARK_LOCAL_IP="127.0.0.1")
     log = open(log_path, "w")
     return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -60,6 +76,7 @@ def main(jar: str, work: str) -> None:
         check(port, work)
     finally:
         from pyspark.sql import SparkSession
+
         client = SparkSession.getActiveSession()
         if client is not None:  # before the server goes: the client's exit hook talks to it
             client.stop()
@@ -71,29 +88,39 @@ def main(jar: str, work: str) -> None:
 
 
 def check(port: int, work: str) -> None:
+    from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
     from pyspark.sql import SparkSession
     from pyspark.sql.utils import is_remote
 
     from conftest import sparse_activations
-    from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
-
     from topksae.analysis import TopKSAEEvaluator, concept_stats, nearest_concepts
-    from topksae.export import (export_overcomplete, export_saelens, export_sparsify,
-                                load_overcomplete, load_saelens, load_sparsify)
+    from topksae.export import (
+        export_overcomplete,
+        export_saelens,
+        export_sparsify,
+        load_overcomplete,
+        load_saelens,
+        load_sparsify,
+    )
     from topksae.spark import TopKSAEEstimator, TopKSAEModel
     from topksae.weights import read_weights
 
     spark = SparkSession.builder.remote("sc://127.0.0.1:%d" % port).getOrCreate()
     assert is_remote()
     x = sparse_activations(400)
-    df = spark.createDataFrame([(i, r.tolist()) for i, r in enumerate(x)], "id long, features array<float>")
-    est = TopKSAEEstimator(nbConcepts=16, topK=3, batchSize=64, localSteps=4, maxEpochs=2,
-                           learningRate=2e-2, seed=5)
+    df = spark.createDataFrame(
+        [(i, r.tolist()) for i, r in enumerate(x)], "id long, features array<float>"
+    )
+    est = TopKSAEEstimator(
+        nbConcepts=16, topK=3, batchSize=64, localSteps=4, maxEpochs=2, learningRate=2e-2, seed=5
+    )
     model = est.fit(df)
     assert isinstance(model, TopKSAEModel), type(model)
     codes_df = model.transform(df)
     codes = codes_df.orderBy("id").select("codes").collect()
-    assert len(codes) == 400 and all(c.codes.size == 16 and c.codes.numNonzeros() <= 3 for c in codes)
+    assert len(codes) == 400 and all(
+        c.codes.size == 16 and c.codes.numNonzeros() <= 3 for c in codes
+    )
     assert model.getTopK() == 3 and model.getNbConcepts() == 16
 
     path = os.path.join(work, "model")
@@ -143,12 +170,17 @@ def check(port: int, work: str) -> None:
     cfg = json.load(open(os.path.join(work, "exports", "saelens", "cfg.json")))
     assert cfg["d_sae"] == 16 and cfg["k"] == 3 and cfg["metadata"]["hook_name"] == "h", cfg
     export_saelens(model, uri + "/saelens")  # replaces the export, as on a classic session
-    assert not [f for f in os.listdir(os.path.join(work, "exports", "saelens")) if f.endswith(".crc")]
+    assert not [
+        f for f in os.listdir(os.path.join(work, "exports", "saelens")) if f.endswith(".crc")
+    ]
     folder = export_sparsify(model, uri + "/sparsify", "layers.1")
     assert folder == uri + "/sparsify/layers.1"
     export_overcomplete(model, uri + "/oc.safetensors")
-    for imported in (load_saelens(uri + "/saelens"), load_sparsify(folder),
-                     load_overcomplete(uri + "/oc.safetensors")):
+    for imported in (
+        load_saelens(uri + "/saelens"),
+        load_sparsify(folder),
+        load_overcomplete(uri + "/oc.safetensors"),
+    ):
         assert (imported.getNbConcepts(), imported.getTopK()) == (16, 3)
         got = imported.transform(df).orderBy("id").select("codes").collect()
         assert [r.codes.indices.tolist() for r in got] == [r.codes.indices.tolist() for r in codes]
@@ -167,11 +199,23 @@ def check(port: int, work: str) -> None:
     assert 0 < fvu < 1 and 0 < every["l0"] <= 3, every
     assert TopKSAEEvaluator(metricName="r2").isLargerBetter()
     assert not TopKSAEEvaluator().isLargerBetter()
-    tuned = TopKSAEEstimator(nbConcepts=16, batchSize=64, localSteps=4, maxEpochs=2,
-                             learningRate=2e-2, seed=5, reconstructionCol="reconstruction")
+    tuned = TopKSAEEstimator(
+        nbConcepts=16,
+        batchSize=64,
+        localSteps=4,
+        maxEpochs=2,
+        learningRate=2e-2,
+        seed=5,
+        reconstructionCol="reconstruction",
+    )
     grid = ParamGridBuilder().addGrid(tuned.topK, [1, 4]).build()
-    tvs = TrainValidationSplit(estimator=tuned, estimatorParamMaps=grid,
-                               evaluator=TopKSAEEvaluator(), trainRatio=0.75, seed=2).fit(df)
+    tvs = TrainValidationSplit(
+        estimator=tuned,
+        estimatorParamMaps=grid,
+        evaluator=TopKSAEEvaluator(),
+        trainRatio=0.75,
+        seed=2,
+    ).fit(df)
     assert tvs.validationMetrics[1] < tvs.validationMetrics[0], tvs.validationMetrics
     assert tvs.bestModel.getTopK() == 4
     try:
@@ -180,8 +224,17 @@ def check(port: int, work: str) -> None:
     except Exception as e:  # the server's message reaches the client
         assert "exceeds nbConcepts" in str(e), str(e)
         error = type(e).__name__
-    print(json.dumps({"connect": True, "rows": len(codes), "reloaded_equal": True,
-                      "error_type": error, "evaluator_metrics": sorted(every)}))
+    print(
+        json.dumps(
+            {
+                "connect": True,
+                "rows": len(codes),
+                "reloaded_equal": True,
+                "error_type": error,
+                "evaluator_metrics": sorted(every),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,13 @@ import pytest
 from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
 from safetensors.numpy import load_file
 
-from topksae.analysis import (TopKSAEEvaluator, concept_stats, explode_codes, nearest_concepts,
-                              top_activations)
+from topksae.analysis import (
+    TopKSAEEvaluator,
+    concept_stats,
+    explode_codes,
+    nearest_concepts,
+    top_activations,
+)
 from topksae.export import export_overcomplete, export_saelens, load_overcomplete, load_saelens
 from topksae.spark import TopKSAEEstimator
 
@@ -14,8 +19,17 @@ CONCEPTS = 32
 
 
 def _estimator(**kw):
-    return TopKSAEEstimator(nbConcepts=CONCEPTS, topK=4, batchSize=64, localSteps=20, learningRate=1e-2,
-                            maxEpochs=1, reconstructionCol="reconstruction", seed=1, **kw)
+    return TopKSAEEstimator(
+        nbConcepts=CONCEPTS,
+        topK=4,
+        batchSize=64,
+        localSteps=20,
+        learningRate=1e-2,
+        maxEpochs=1,
+        reconstructionCol="reconstruction",
+        seed=1,
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +92,15 @@ def test_evaluator_metrics_match_numpy(coded):
     fvu = ((x - x_hat) ** 2).sum() / ((x - x.mean(axis=0)) ** 2).sum()
     assert ev.evaluate(coded) == pytest.approx(fvu, rel=1e-6)
     metrics = ev.evaluate_all(coded)
-    assert list(metrics) == ["fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction",
-                             "deadWindowTokens"]
+    assert list(metrics) == [
+        "fvu",
+        "mse",
+        "r2",
+        "l0",
+        "deadFraction",
+        "neverFiredFraction",
+        "deadWindowTokens",
+    ]
     assert metrics["mse"] == pytest.approx(((x - x_hat) ** 2).mean(), rel=1e-6)
     assert metrics["l0"] == pytest.approx((codes != 0).sum(axis=1).mean())
     assert metrics["deadFraction"] == pytest.approx(((codes != 0).sum(axis=0) == 0).mean())
@@ -91,8 +112,13 @@ def test_evaluator_metrics_match_numpy(coded):
 def test_train_validation_split_chooses_k(activations, tmp_path):
     est = _estimator()
     grid = ParamGridBuilder().addGrid(est.topK, [1, 6]).build()
-    tvs = TrainValidationSplit(estimator=est, estimatorParamMaps=grid, evaluator=TopKSAEEvaluator(),
-                               trainRatio=0.75, seed=2)
+    tvs = TrainValidationSplit(
+        estimator=est,
+        estimatorParamMaps=grid,
+        evaluator=TopKSAEEvaluator(),
+        trainRatio=0.75,
+        seed=2,
+    )
     model = tvs.fit(activations)
     assert model.validationMetrics[1] < model.validationMetrics[0]
     assert model.bestModel.getOrDefault("topK") == 6
@@ -107,14 +133,16 @@ def test_saelens_export_loads_back_and_matches_numpy(fitted, coded, activations,
     export_saelens(fitted, path, hook_name="blocks.0.hook_resid_post")
     w = load_file(path + "/sae_weights.safetensors")
     _, codes, x, x_hat = _dense(coded)
-    pre = (x - w["b_dec"]) @ w["W_enc"] + w["b_enc"]           # SAELens TopKSAE.encode
+    pre = (x - w["b_dec"]) @ w["W_enc"] + w["b_enc"]  # SAELens TopKSAE.encode
     idx = np.argpartition(-pre, 3, axis=1)[:, :4]
     mine = np.zeros_like(pre)
     np.put_along_axis(mine, idx, np.maximum(np.take_along_axis(pre, idx, axis=1), 0), axis=1)
     np.testing.assert_allclose(mine, codes, atol=1e-5)
     np.testing.assert_allclose(mine @ w["W_dec"] + w["b_dec"], x_hat, atol=1e-5)
     back = load_saelens(path)
-    back.set(back.getParam("batchSize"), fitted.getOrDefault("batchSize"))   # same GEMM shapes: same bits
+    back.set(
+        back.getParam("batchSize"), fitted.getOrDefault("batchSize")
+    )  # same GEMM shapes: same bits
     back.set(back.getParam("reconstructionCol"), "reconstruction")
     again = back.transform(activations).orderBy("id").select("codes", "reconstruction").collect()
     np.testing.assert_array_equal(np.array([r["codes"].toArray() for r in again]), codes)
@@ -128,4 +156,4 @@ def test_overcomplete_export_round_trip(fitted, activations, tmp_path):
     back = load_overcomplete(path)
     np.testing.assert_array_equal(back.dictionary, plain.dictionary)
     with pytest.raises(Exception, match="no input offset"):
-        export_overcomplete(fitted, str(tmp_path / "x.safetensors"))   # fitted has an input offset
+        export_overcomplete(fitted, str(tmp_path / "x.safetensors"))  # fitted has an input offset

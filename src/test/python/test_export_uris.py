@@ -6,8 +6,14 @@ import uuid
 import numpy as np
 import pytest
 
-from topksae.export import (export_overcomplete, export_saelens, export_sparsify, load_overcomplete,
-                            load_saelens, load_sparsify)
+from topksae.export import (
+    export_overcomplete,
+    export_saelens,
+    export_sparsify,
+    load_overcomplete,
+    load_saelens,
+    load_sparsify,
+)
 from topksae.spark import TopKSAEEstimator, TopKSAEModel
 
 NB, K = 24, 3
@@ -15,8 +21,16 @@ NB, K = 24, 3
 
 @pytest.fixture(scope="module")
 def model(activations):
-    return TopKSAEEstimator(nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=1,
-                            learningRate=1e-2, seed=5, progress=False).fit(activations)
+    return TopKSAEEstimator(
+        nbConcepts=NB,
+        topK=K,
+        batchSize=64,
+        localSteps=5,
+        maxEpochs=1,
+        learningRate=1e-2,
+        seed=5,
+        progress=False,
+    ).fit(activations)
 
 
 @pytest.fixture()
@@ -26,7 +40,8 @@ def viewfs(spark, tmp_path):
     backing.mkdir()
     cluster = "sae" + uuid.uuid4().hex[:8]  # a fresh authority: Hadoop caches file systems
     spark.sparkContext._jsc.hadoopConfiguration().set(
-        "fs.viewfs.mounttable.%s.link./mnt" % cluster, "file://%s" % backing)
+        "fs.viewfs.mounttable.%s.link./mnt" % cluster, "file://%s" % backing
+    )
     return "viewfs://%s/mnt" % cluster, backing
 
 
@@ -86,8 +101,9 @@ def test_other_file_systems_go_through_hadoop(model, viewfs):
 
     export_overcomplete(model, root + "/oc.safetensors")
     assert (backing / "oc.safetensors").is_file()
-    np.testing.assert_array_equal(load_overcomplete(root + "/oc.safetensors").dictionary,
-                                  model.dictionary)
+    np.testing.assert_array_equal(
+        load_overcomplete(root + "/oc.safetensors").dictionary, model.dictionary
+    )
 
 
 def test_missing_remote_folder_is_a_clear_error(viewfs):

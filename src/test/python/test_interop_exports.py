@@ -20,11 +20,31 @@ EXPORTS = os.path.join(ROOT, "target", "interop-exports")
 FIXTURE_DIR = os.path.join(ROOT, "src", "test", "resources", "topksae", "io")
 
 # SAELens 6.18.0: fields of TopKSAEConfig.to_dict() (SAEConfig fields, then TopK ones, then architecture)
-SAELENS_TOPK_KEYS = ["d_in", "d_sae", "dtype", "device", "apply_b_dec_to_input", "normalize_activations",
-                     "reshape_activations", "metadata", "k", "rescale_acts_by_decoder_norm", "architecture"]
+SAELENS_TOPK_KEYS = [
+    "d_in",
+    "d_sae",
+    "dtype",
+    "device",
+    "apply_b_dec_to_input",
+    "normalize_activations",
+    "reshape_activations",
+    "metadata",
+    "k",
+    "rescale_acts_by_decoder_norm",
+    "architecture",
+]
 # sparsify 1.3.0: SparseCoderConfig.to_dict() plus d_in
-SPARSIFY_KEYS = ["activation", "expansion_factor", "normalize_decoder", "num_latents", "k", "multi_topk",
-                 "skip_connection", "transcode", "d_in"]
+SPARSIFY_KEYS = [
+    "activation",
+    "expansion_factor",
+    "normalize_decoder",
+    "num_latents",
+    "k",
+    "multi_topk",
+    "skip_connection",
+    "transcode",
+    "d_in",
+]
 
 
 def _exports(name):
@@ -76,7 +96,9 @@ def test_saelens_export_reproduces_the_jvm():
     pre = (x - w["b_dec"] * cfg["apply_b_dec_to_input"]) @ w["W_enc"] + w["b_enc"]
     codes = _topk_then_relu(pre, cfg["k"])
     _same_codes(codes, ref["saelens.codes"])
-    np.testing.assert_allclose(codes @ w["W_dec"] + w["b_dec"], ref["saelens.x_hat"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        codes @ w["W_dec"] + w["b_dec"], ref["saelens.x_hat"], rtol=1e-5, atol=1e-5
+    )
 
 
 def test_batchtopk_as_saelens_jumprelu_reproduces_the_jvm():
@@ -89,9 +111,11 @@ def test_batchtopk_as_saelens_jumprelu_reproduces_the_jvm():
     assert w["threshold"].shape == (cfg["d_sae"],)
     ref = _reference()
     pre = (ref["x"] - w["b_dec"]) @ w["W_enc"] + w["b_enc"]
-    codes = np.maximum(pre, 0) * (pre > w["threshold"])   # SAELens JumpReLUSAE.encode
+    codes = np.maximum(pre, 0) * (pre > w["threshold"])  # SAELens JumpReLUSAE.encode
     _same_codes(codes, ref["jumprelu.codes"])
-    np.testing.assert_allclose(codes @ w["W_dec"] + w["b_dec"], ref["jumprelu.x_hat"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        codes @ w["W_dec"] + w["b_dec"], ref["jumprelu.x_hat"], rtol=1e-5, atol=1e-5
+    )
 
 
 def test_sparsify_export_reproduces_the_jvm():
@@ -103,12 +127,18 @@ def test_sparsify_export_reproduces_the_jvm():
     w = load_file(os.path.join(folder, "sae.safetensors"))
     assert set(w) == {"encoder.weight", "encoder.bias", "W_dec", "b_dec"}
     n, d = cfg["num_latents"], cfg["d_in"]
-    assert w["encoder.weight"].shape == (n, d) and w["W_dec"].shape == (n, d) and w["b_dec"].shape == (d,)
+    assert (
+        w["encoder.weight"].shape == (n, d)
+        and w["W_dec"].shape == (n, d)
+        and w["b_dec"].shape == (d,)
+    )
     ref = _reference()
     pre = (ref["x"] - w["b_dec"]) @ w["encoder.weight"].T + w["encoder.bias"]
     codes = _relu_then_topk(pre, cfg["k"])
     _same_codes(codes, ref["saelens.codes"])
-    np.testing.assert_allclose(codes @ w["W_dec"] + w["b_dec"], ref["saelens.x_hat"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        codes @ w["W_dec"] + w["b_dec"], ref["saelens.x_hat"], rtol=1e-5, atol=1e-5
+    )
 
 
 def test_overcomplete_state_dict_reproduces_the_jvm():
@@ -118,12 +148,20 @@ def test_overcomplete_state_dict_reproduces_the_jvm():
     cfg = json.loads(meta["topksae_config"])
     assert cfg["encoder"] == "linear" and cfg["normalization"] == "l2"
     s = load_file(path)
-    assert set(s) == {"encoder.final_block.0.weight", "encoder.final_block.0.bias",
-                      "dictionary._weights", "dictionary.multiplier"}
+    assert set(s) == {
+        "encoder.final_block.0.weight",
+        "encoder.final_block.0.bias",
+        "dictionary._weights",
+        "dictionary.multiplier",
+    }
     assert s["dictionary.multiplier"].shape == ()
     raw = s["dictionary._weights"]
     # overcomplete eval(): normalize_l2 then times exp(multiplier)
-    dictionary = raw / (np.linalg.norm(raw, axis=1, keepdims=True) + 1e-8) * np.exp(s["dictionary.multiplier"])
+    dictionary = (
+        raw
+        / (np.linalg.norm(raw, axis=1, keepdims=True) + 1e-8)
+        * np.exp(s["dictionary.multiplier"])
+    )
     ref = _reference()
     pre = ref["x"] @ s["encoder.final_block.0.weight"].T + s["encoder.final_block.0.bias"]
     codes = _relu_then_topk(pre, cfg["topK"])
@@ -132,8 +170,9 @@ def test_overcomplete_state_dict_reproduces_the_jvm():
 
 
 def test_committed_fixture_is_what_the_safetensors_package_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_python_fixture",
-                                                  os.path.join(FIXTURE_DIR, "make_python_fixture.py"))
+    spec = importlib.util.spec_from_file_location(
+        "make_python_fixture", os.path.join(FIXTURE_DIR, "make_python_fixture.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     out = tmp_path / "again.safetensors"

@@ -13,8 +13,10 @@ from conftest import PY_SRC, ROOT
 
 
 def python_sources():
-    return {os.path.relpath(p, PY_SRC).replace(os.sep, "/")
-            for p in glob.glob(os.path.join(PY_SRC, "topksae", "**", "*.py"), recursive=True)}
+    return {
+        os.path.relpath(p, PY_SRC).replace(os.sep, "/")
+        for p in glob.glob(os.path.join(PY_SRC, "topksae", "**", "*.py"), recursive=True)
+    }
 
 
 def test_jar_holds_every_python_source(jar):
@@ -28,24 +30,40 @@ def test_package_imports_from_the_jar_alone(jar):
     # -S hides site-packages: topksae must come from the jar, and then stops at its first
     # third-party import (numpy or pyspark), which a real session provides.
     code = "import sys; sys.path.insert(0, %r); import topksae.spark" % jar
-    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=""), cwd="/", check=False)
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=""),
+        cwd="/",
+        check=False,
+    )
     assert os.path.join(jar, "topksae", "spark", "__init__.py") in out.stderr, out.stderr
     assert "No module named 'numpy'" in out.stderr or "No module named 'pyspark'" in out.stderr
     code2 = "import sys; sys.path.insert(0, %r); import topksae; print(topksae.__file__)" % jar
-    out2 = subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=""), cwd="/", check=True)
+    out2 = subprocess.run(
+        [sys.executable, "-c", code2],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=""),
+        cwd="/",
+        check=True,
+    )
     assert out2.stdout.strip() == os.path.join(jar, "topksae", "__init__.py")
 
 
 def test_spark_connect_service_entries_name_classes_in_the_jar(jar):
     z = zipfile.ZipFile(jar)
-    for service, cls in [("org.apache.spark.ml.Estimator", "topksae.spark.TopKSAEEstimator"),
-                         ("org.apache.spark.ml.Transformer", "topksae.spark.TopKSAEModel"),
-                         ("org.apache.spark.ml.evaluation.Evaluator",
-                          "topksae.spark.TopKSAEEvaluator")]:
-        lines = [l.strip() for l in z.read("META-INF/services/" + service).decode().splitlines()
-                 if l.strip() and not l.startswith("#")]
+    for service, cls in [
+        ("org.apache.spark.ml.Estimator", "topksae.spark.TopKSAEEstimator"),
+        ("org.apache.spark.ml.Transformer", "topksae.spark.TopKSAEModel"),
+        ("org.apache.spark.ml.evaluation.Evaluator", "topksae.spark.TopKSAEEvaluator"),
+    ]:
+        lines = [
+            l.strip()
+            for l in z.read("META-INF/services/" + service).decode().splitlines()
+            if l.strip() and not l.startswith("#")
+        ]
         assert cls in lines
         assert cls.replace(".", "/") + ".class" in z.namelist()
 
@@ -58,15 +76,30 @@ def test_service_classes_have_the_constructors_service_loading_needs(spark):
         cls = getattr(spark._jvm.topksae.spark, name)._java_lang_class
         assert 0 in [c.getParameterCount() for c in cls.getConstructors()], name
     cls = spark._jvm.topksae.spark.TopKSAEEstimator._java_lang_class
-    assert any(c.getParameterCount() == 1 and c.getParameterTypes()[0].getName() ==
-               "java.lang.String" for c in cls.getConstructors())
+    assert any(
+        c.getParameterCount() == 1 and c.getParameterTypes()[0].getName() == "java.lang.String"
+        for c in cls.getConstructors()
+    )
 
 
 def test_pip_builds_a_wheel_from_the_source_tree(tmp_path):
     src = tmp_path / "src"  # a copy: an in-tree build would leave build/ and *.egg-info behind
     shutil.copytree(PY_SRC, src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path / "dist"), str(src)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(src),
+        ],
+        check=True,
+    )
     wheels = glob.glob(str(tmp_path / "dist" / "topksae-*.whl"))
     assert len(wheels) == 1
     names = set(zipfile.ZipFile(wheels[0]).namelist())
@@ -94,8 +127,13 @@ spark.stop()
 
 def test_wheel_carries_the_jar_and_fits_from_a_fresh_venv(jar, tmp_path):
     import pyspark
-    out = subprocess.run(["bash", os.path.join(ROOT, "scripts", "build_wheel.sh"), sys.executable],
-                         capture_output=True, text=True, env=dict(os.environ, TOPKSAE_JAR=jar))
+
+    out = subprocess.run(
+        ["bash", os.path.join(ROOT, "scripts", "build_wheel.sh"), sys.executable],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TOPKSAE_JAR=jar),
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     wheels = glob.glob(os.path.join(ROOT, "target", "python-dist", "topksae-*.whl"))
     assert len(wheels) == 1
@@ -108,12 +146,31 @@ def test_wheel_carries_the_jar_and_fits_from_a_fresh_venv(jar, tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = str(venv / "bin" / "python")
     # the extra [spark] brings pyspark; pinned to the tests' version so the install is from cache
-    subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    wheels[0] + "[spark]", "pyspark==" + pyspark.__version__], check=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("TOPKSAE_JAR", "PYTHONPATH", "SPARK_HOME")}
+    subprocess.run(
+        [
+            py,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            wheels[0] + "[spark]",
+            "pyspark==" + pyspark.__version__,
+        ],
+        check=True,
+    )
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TOPKSAE_JAR", "PYTHONPATH", "SPARK_HOME")
+    }
     env["SPARK_LOCAL_IP"] = "127.0.0.1"
-    run = subprocess.run([py, "-c", FIT_FROM_WHEEL], capture_output=True, text=True, env=env,
-                         cwd=str(tmp_path), timeout=600)
+    run = subprocess.run(
+        [py, "-c", FIT_FROM_WHEEL],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        timeout=600,
+    )
     lines = [l for l in run.stdout.splitlines() if l.startswith("{")]
     assert run.returncode == 0 and lines, run.stdout[-2000:] + run.stderr[-4000:]
     result = json.loads(lines[-1])
@@ -121,6 +178,12 @@ def test_wheel_carries_the_jar_and_fits_from_a_fresh_venv(jar, tmp_path):
     assert result["jar"].startswith(site) and "/topksae/jars/" in result["jar"], result
     assert result["topksae"].startswith(site), result
     assert result["rows"] == 200 and 1 <= result["nnz"] <= 2, result
-    printed = subprocess.run([py, "-m", "topksae", "jar"], capture_output=True, text=True, env=env,
-                             cwd=str(tmp_path), check=True)
+    printed = subprocess.run(
+        [py, "-m", "topksae", "jar"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        check=True,
+    )
     assert printed.stdout.strip() == result["jar"]

@@ -1,14 +1,18 @@
 """The Python Params mirror the JVM's: same names, types and defaults, values carried across."""
 
 import pytest
+from pyspark.ml.param import TypeConverters as T
 
 from topksae.spark import PARAM_SPECS, TopKSAEEstimator, TopKSAEModel, TopKSAEParams
 from topksae.spark._params import MODEL_SETTABLE
 
-from pyspark.ml.param import TypeConverters as T
-
-CONVERTERS = {"IntParam": T.toInt, "LongParam": T.toInt, "DoubleParam": T.toFloat,
-              "BooleanParam": T.toBoolean, "Param": T.toString}
+CONVERTERS = {
+    "IntParam": T.toInt,
+    "LongParam": T.toInt,
+    "DoubleParam": T.toFloat,
+    "BooleanParam": T.toBoolean,
+    "Param": T.toString,
+}
 
 
 def java_params(java_obj):
@@ -16,8 +20,10 @@ def java_params(java_obj):
     out = {}
     for p in java_obj.params():
         default = java_obj.getDefault(p)
-        out[p.name()] = (p.getClass().getSimpleName(),
-                         default.get() if default.isDefined() else None)
+        out[p.name()] = (
+            p.getClass().getSimpleName(),
+            default.get() if default.isDefined() else None,
+        )
     return out
 
 
@@ -65,8 +71,16 @@ def test_getters_and_setters_exist_for_every_param(spark):
 
 
 def test_values_reach_the_jvm(spark):
-    est = TopKSAEEstimator(inputCol="act", nbConcepts=64, topK=8, learningRate=1e-3,
-                           useMultiplier=True, maxTokens=12345, seed=7, variant="batchtopk")
+    est = TopKSAEEstimator(
+        inputCol="act",
+        nbConcepts=64,
+        topK=8,
+        learningRate=1e-3,
+        useMultiplier=True,
+        maxTokens=12345,
+        seed=7,
+        variant="batchtopk",
+    )
     est.setBatchSize(256).setOuterOptimizer("nesterov")
     est._transfer_params_to_java()
     j = est._java_obj
@@ -84,11 +98,21 @@ def test_default_topk_agrees_with_the_jvm(spark):
 
 
 def test_auxk_params_reach_the_jvm(spark):
-    est = TopKSAEEstimator(nbConcepts=64, auxKPenalty=1 / 32, auxKMode="overcomplete", kAux=16,
-                           decoderGradProjection=True, deadTokens=5000)
+    est = TopKSAEEstimator(
+        nbConcepts=64,
+        auxKPenalty=1 / 32,
+        auxKMode="overcomplete",
+        kAux=16,
+        decoderGradProjection=True,
+        deadTokens=5000,
+    )
     est._transfer_params_to_java()
     j = est._java_obj
-    assert (j.getAuxKMode(), j.getKAux(), j.getDecoderGradProjection()) == ("overcomplete", 16, True)
+    assert (j.getAuxKMode(), j.getKAux(), j.getDecoderGradProjection()) == (
+        "overcomplete",
+        16,
+        True,
+    )
     assert j.getDeadTokens() == est.getDeadTokens() == 5000
     default = TopKSAEEstimator(nbConcepts=64)
     default._transfer_params_to_java()
@@ -114,6 +138,7 @@ def test_help_shows_typed_keywords_with_defaults_and_param_docs():
     import inspect
     import pydoc
     from typing import Optional
+
     sig = inspect.signature(TopKSAEEstimator)
     names = [n for n in sig.parameters]
     assert names == [s.name for s in PARAM_SPECS] + ["progress"]
@@ -147,5 +172,7 @@ def test_set_params_keeps_unnamed_values(spark):
 
 def test_package_is_marked_typed():
     import os
+
     import topksae
+
     assert os.path.isfile(os.path.join(os.path.dirname(topksae.__file__), "py.typed"))

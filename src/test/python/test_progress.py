@@ -4,28 +4,38 @@ import re
 
 import pytest
 
-from topksae.spark import TopKSAEEstimator, TopKSAEModel
-from topksae.spark import _progress
+from topksae.spark import TopKSAEEstimator, TopKSAEModel, _progress
 
 NB, K = 32, 4
 
 
 def estimator(**extra):
-    kw = dict(nbConcepts=NB, topK=K, batchSize=64, localSteps=2, maxEpochs=3,
-              learningRate=2e-2, seed=3)
+    kw = dict(
+        nbConcepts=NB, topK=K, batchSize=64, localSteps=2, maxEpochs=3, learningRate=2e-2, seed=3
+    )
     kw.update(extra)
     return TopKSAEEstimator(**kw)
 
 
 def record(tokens_seen, arrived, tokens=100, seconds=1.0):
-    return {"epoch": 0, "tokens": tokens, "tokensSeen": tokens_seen, "seconds": seconds,
-            "arrivedSeconds": arrived, "fvu": 0.5, "l0": 4.0, "deadFraction": 0.25,
-            "neverFiredFraction": 0.5}
+    return {
+        "epoch": 0,
+        "tokens": tokens,
+        "tokensSeen": tokens_seen,
+        "seconds": seconds,
+        "arrivedSeconds": arrived,
+        "fvu": 0.5,
+        "l0": 4.0,
+        "deadFraction": 0.25,
+        "neverFiredFraction": 0.5,
+    }
 
 
 def test_eta_uses_the_recent_rounds_not_the_first():
     # round 1 took 30 s (start-up), the next ones 1 s per 100 tokens
-    recs = [record(100, 30.0, seconds=30.0)] + [record(100 * i, 30.0 + (i - 1)) for i in range(2, 7)]
+    recs = [record(100, 30.0, seconds=30.0)] + [
+        record(100 * i, 30.0 + (i - 1)) for i in range(2, 7)
+    ]
     assert _progress.rate(recs) == pytest.approx(100.0)
     assert _progress.eta(recs, planned=1600) == pytest.approx(10.0)
     assert _progress.rate(recs[:1]) == pytest.approx(100 / 30.0)  # one record: its own rate
@@ -41,7 +51,14 @@ def test_eta_follows_a_slow_down_within_the_window():
 
 def test_postfix_names_every_metric():
     text = _progress.postfix([record(100, 1.0), record(200, 2.0)], planned=1000)
-    for part in ("eta 0:00:08", "100 tok/s", "fvu 0.5000", "l0 4.0", "dead 25.0% (never fired 50.0%)", "epoch 1"):
+    for part in (
+        "eta 0:00:08",
+        "100 tok/s",
+        "fvu 0.5000",
+        "l0 4.0",
+        "dead 25.0% (never fired 50.0%)",
+        "epoch 1",
+    ):
         assert part in text, text
 
 

@@ -2,7 +2,6 @@
 corpus split and the driver's parsing and comparisons, plus one tiny end-to-end fit."""
 
 import gzip
-import os
 
 import numpy as np
 import pytest
@@ -11,9 +10,14 @@ from topksae.quality import corpus, harness, metrics, sets, synthetic
 
 
 def test_known_dictionary_rows_are_sparse_nonnegative_sums_of_unit_atoms():
-    kd = synthetic.known_dictionary(dim=64, n_atoms=32, mean_active=4, n_train=3000,
-                                    n_heldout=500, noise=0.0, seed=3)
-    assert kd.atoms.shape == (32, 64) and kd.train.shape == (3000, 64) and kd.heldout.shape == (500, 64)
+    kd = synthetic.known_dictionary(
+        dim=64, n_atoms=32, mean_active=4, n_train=3000, n_heldout=500, noise=0.0, seed=3
+    )
+    assert (
+        kd.atoms.shape == (32, 64)
+        and kd.train.shape == (3000, 64)
+        and kd.heldout.shape == (500, 64)
+    )
     np.testing.assert_allclose(np.linalg.norm(kd.atoms, axis=1), 1.0, rtol=1e-5)
     # fewer atoms than dimensions and no noise: least squares finds each row's exact coefficients
     coef, *_ = np.linalg.lstsq(kd.atoms.T, kd.train[:200].T, rcond=None)
@@ -31,7 +35,7 @@ def test_known_dictionary_is_seeded_and_frequencies_follow_the_power_law():
     assert not np.array_equal(a.train, c.train)
     f = synthetic.atom_frequencies(100, 0.8)
     assert abs(f.sum() - 1) < 1e-12 and np.all(np.diff(f) < 0)
-    assert f[0] / f[9] == pytest.approx(10 ** 0.8)
+    assert f[0] / f[9] == pytest.approx(10**0.8)
 
 
 def test_noise_sets_the_fvu_floor():
@@ -59,10 +63,14 @@ def test_fvu_is_centred_on_the_rows_mean():
 
 
 def test_rst_paragraphs_keep_prose_only():
-    text = ("Title\n=====\n\nThis is prose that goes\non two lines.\n\n::\n\n    code block\n\n"
-            ".. note:: directive\n\n+---+\n| t |\n\nMore prose here.\n")
-    assert list(corpus.rst_paragraphs(text)) == ["This is prose that goes on two lines.",
-                                                 "More prose here."]
+    text = (
+        "Title\n=====\n\nThis is prose that goes\non two lines.\n\n::\n\n    code block\n\n"
+        ".. note:: directive\n\n+---+\n| t |\n\nMore prose here.\n"
+    )
+    assert list(corpus.rst_paragraphs(text)) == [
+        "This is prose that goes on two lines.",
+        "More prose here.",
+    ]
 
 
 def test_corpus_splits_by_source_document(tmp_path):
@@ -77,8 +85,13 @@ def test_corpus_splits_by_source_document(tmp_path):
         words = " ".join("w%d" % j for j in range(250))
         with gzip.open(docs / ("f%d.rst.gz" % i), "wt") as f:
             f.write("Head\n====\n\n%s\n" % words)
-    train, held, words = corpus.write_corpus(str(tmp_path / "out"), 10 ** 6, str(fortunes),
-                                             str(tmp_path / "linux-doc-*" / "Documentation"), 0)
+    train, held, words = corpus.write_corpus(
+        str(tmp_path / "out"),
+        10**6,
+        str(fortunes),
+        str(tmp_path / "linux-doc-*" / "Documentation"),
+        0,
+    )
     train_lines = open(train).read().split("\n")
     held_lines = open(held).read().split("\n")
     assert words == 300 * 5 + 40 * 250
@@ -91,9 +104,9 @@ def test_corpus_splits_by_source_document(tmp_path):
 
 
 def test_recipes_and_params_parse_with_types():
-    assert harness.parse_params(["learningRate=2e-3", "localSteps=10", "initialization=tied",
-                                 "useMultiplier=true"]) == {
-        "learningRate": 2e-3, "localSteps": 10, "initialization": "tied", "useMultiplier": True}
+    assert harness.parse_params(
+        ["learningRate=2e-3", "localSteps=10", "initialization=tied", "useMultiplier=true"]
+    ) == {"learningRate": 2e-3, "localSteps": 10, "initialization": "tied", "useMultiplier": True}
     r = harness.parse_recipes(["a:learningRate=1e-3,outerLearningRate=W", "b:"], {"seed": 1})
     assert r == {"a": {"seed": 1, "learningRate": 1e-3, "outerLearningRate": "W"}, "b": {"seed": 1}}
     assert harness.parse_recipes([], {}) == {"defaults": {}}
@@ -102,10 +115,12 @@ def test_recipes_and_params_parse_with_types():
 
 
 def test_compare_reports_gain_and_worst_worker_gap():
-    runs = [{"run": "baseline", "workers": 1, "fvu": 0.2},
-            {"run": "defaults", "workers": 1, "fvu": 0.1},
-            {"run": "defaults", "workers": 2, "fvu": 0.104},
-            {"run": "defaults", "workers": 4, "fvu": 0.11}]
+    runs = [
+        {"run": "baseline", "workers": 1, "fvu": 0.2},
+        {"run": "defaults", "workers": 1, "fvu": 0.1},
+        {"run": "defaults", "workers": 2, "fvu": 0.104},
+        {"run": "defaults", "workers": 4, "fvu": 0.11},
+    ]
     c = harness.compare(runs)
     assert c["defaults.gain_vs_baseline"] == pytest.approx(0.45)  # the worst worker count
     assert c["defaults.worst_worker_gap"] == pytest.approx(0.1)
@@ -117,10 +132,19 @@ def test_harness_fits_and_measures_on_held_out_rows(spark, tmp_path):
     for name, rows in (("train", kd.train), ("heldout", kd.heldout)):
         paths.append(str(tmp_path / (name + ".parquet")))
         sets._write_parquet(paths[-1], rows)
-    ds = sets.DataSet("tiny", nb_concepts=48, top_k=2, batch_size=128, epochs=2,
-                      train_paths=[paths[0]], heldout_paths=[paths[1]], atoms=kd.atoms)
-    runs = harness.run_set(spark, ds, [1, 2], {"fast": {"learningRate": 1e-2}}, True, 7,
-                           lambda msg: None)
+    ds = sets.DataSet(
+        "tiny",
+        nb_concepts=48,
+        top_k=2,
+        batch_size=128,
+        epochs=2,
+        train_paths=[paths[0]],
+        heldout_paths=[paths[1]],
+        atoms=kd.atoms,
+    )
+    runs = harness.run_set(
+        spark, ds, [1, 2], {"fast": {"learningRate": 1e-2}}, True, 7, lambda msg: None
+    )
     assert [(r["run"], r["workers"]) for r in runs] == [("baseline", 1), ("fast", 1), ("fast", 2)]
     for r in runs:
         assert r["tokens"] == 8000 and r["heldout_rows"] == 1000 and r["l0"] <= 2

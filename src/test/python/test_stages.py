@@ -1,7 +1,5 @@
 """fit / transform / save / load through the Python API, and JVM errors seen from Python."""
 
-import os
-
 import numpy as np
 import pytest
 from pyspark.ml import Pipeline, PipelineModel
@@ -15,8 +13,9 @@ NB, K = 32, 4
 
 
 def small_estimator(**extra):
-    kw = dict(nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=1,
-              learningRate=2e-2, seed=3)
+    kw = dict(
+        nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=1, learningRate=2e-2, seed=3
+    )
     kw.update(extra)
     return TopKSAEEstimator(**kw)
 
@@ -29,8 +28,12 @@ def model(activations):
 
 def test_fit_returns_a_python_model_with_the_estimator_params(model):
     assert isinstance(model, TopKSAEModel)
-    assert (model.getNbConcepts(), model.getTopK(), model.getSeed(), model.getMaxEpochs()) == \
-        (NB, K, 3, 10)
+    assert (model.getNbConcepts(), model.getTopK(), model.getSeed(), model.getMaxEpochs()) == (
+        NB,
+        K,
+        3,
+        10,
+    )
     assert model._java_obj.getNbConcepts() == NB
 
 
@@ -56,8 +59,15 @@ def test_summary_is_plain_python(model):
     s = model.summary
     assert isinstance(s, TopKSAETrainingSummary) and len(s) >= 5
     assert all(isinstance(r, dict) for r in s.rounds)
-    assert {"round", "loss", "fvu", "l0", "deadFraction", "neverFiredFraction",
-            "deadWindow"} <= set(s.columns)
+    assert {
+        "round",
+        "loss",
+        "fvu",
+        "l0",
+        "deadFraction",
+        "neverFiredFraction",
+        "deadWindow",
+    } <= set(s.columns)
     assert s.deadWindow == 600  # deadTokens unset: one epoch's tokens
     assert 0 <= s.neverFiredFraction <= 1 and 0 <= s.deadFraction <= 1
     losses = s.column("loss")
@@ -92,8 +102,12 @@ def test_estimator_save_and_load_keeps_params(tmp_path):
     path = str(tmp_path / "est")
     small_estimator(inputCol="act", variant="batchtopk").save(path)
     est = TopKSAEEstimator.load(path)
-    assert (est.getInputCol(), est.getVariant(), est.getNbConcepts(), est.getTopK()) == \
-        ("act", "batchtopk", NB, K)
+    assert (est.getInputCol(), est.getVariant(), est.getNbConcepts(), est.getTopK()) == (
+        "act",
+        "batchtopk",
+        NB,
+        K,
+    )
 
 
 def test_pipeline_model_load_finds_the_python_class(activations, tmp_path):
@@ -108,6 +122,7 @@ def test_pipeline_model_load_finds_the_python_class(activations, tmp_path):
 
 def test_input_col_of_another_name_and_vector_type(spark, activations):
     from pyspark.ml.functions import array_to_vector
+
     df = activations.select(array_to_vector("features").alias("vec"))
     model = small_estimator(inputCol="vec", outputCol="z", maxEpochs=1).fit(df)
     assert model.transform(df).select("z").first().z.size == NB
@@ -131,6 +146,7 @@ def test_wrong_column_type_fails_with_the_jvm_message(activations):
 
 def test_invalid_param_value_is_rejected_by_the_jvm(activations):
     from pyspark.errors import IllegalArgumentException
+
     with pytest.raises(IllegalArgumentException, match="nbConcepts"):
         small_estimator(nbConcepts=0).fit(activations)
 
@@ -146,6 +162,7 @@ def test_loaded_model_has_no_summary_and_says_so(model, tmp_path):
 
 def test_a_bad_row_fails_with_the_one_line_cause_first(spark, activations):
     from pyspark.sql.types import ArrayType, FloatType, StructField, StructType
+
     rows = [(None,)] + [([float(v) for v in r.features],) for r in activations.limit(100).collect()]
     schema = StructType([StructField("features", ArrayType(FloatType()))])
     df = spark.createDataFrame(rows, schema).coalesce(1)
@@ -163,6 +180,7 @@ def test_non_finite_learning_rate_is_refused(activations):
 
 def test_imported_models_report_their_real_params(model, tmp_path):
     from topksae.export import export_saelens, load_saelens
+
     export_saelens(model, str(tmp_path / "sl"))
     imported = load_saelens(str(tmp_path / "sl"))
     assert imported.getNbConcepts() == NB

@@ -12,9 +12,14 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import extract_activations as ex  # noqa: E402
 
-TEXTS = ["The cat sat on the mat.", "Spark trains sparse autoencoders.",
-         "What is thermodynamics?", "Hello there", "A fifth, somewhat longer document about "
-         "the laws of heat, entropy and the conservation of energy in physics."]
+TEXTS = [
+    "The cat sat on the mat.",
+    "Spark trains sparse autoencoders.",
+    "What is thermodynamics?",
+    "Hello there",
+    "A fifth, somewhat longer document about "
+    "the laws of heat, entropy and the conservation of energy in physics.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +32,26 @@ def text_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def out(text_file, tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("acts") / "acts")
-    assert ex.main(["--out", folder, "--text", text_file, "--layers", "0,3,6",
-                    "--shard-docs", "2", "--batch-size", "2", "--backend", "numpy",
-                    "--quiet"]) == 0
+    assert (
+        ex.main(
+            [
+                "--out",
+                folder,
+                "--text",
+                text_file,
+                "--layers",
+                "0,3,6",
+                "--shard-docs",
+                "2",
+                "--batch-size",
+                "2",
+                "--backend",
+                "numpy",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return folder
 
 
@@ -60,8 +82,24 @@ def test_one_row_per_token_and_layer_in_shards(out):
 
 def test_keep_special_tokens_writes_them_with_the_same_vectors_elsewhere(out, text_file, tmp_path):
     other = str(tmp_path / "special")
-    ex.main(["--out", other, "--text", text_file, "--layers", "0,3,6", "--shard-docs", "2",
-             "--batch-size", "2", "--backend", "numpy", "--quiet", "--keep-special-tokens"])
+    ex.main(
+        [
+            "--out",
+            other,
+            "--text",
+            text_file,
+            "--layers",
+            "0,3,6",
+            "--shard-docs",
+            "2",
+            "--batch-size",
+            "2",
+            "--backend",
+            "numpy",
+            "--quiet",
+            "--keep-special-tokens",
+        ]
+    )
     full = pq.read_table(other).to_pandas()
     for (doc, layer), g in full.groupby(["doc_id", "layer"]):
         assert list(g.position) == list(range(len(g)))
@@ -69,7 +107,8 @@ def test_keep_special_tokens_writes_them_with_the_same_vectors_elsewhere(out, te
     plain = pq.read_table(out).to_pandas()
     words = full[~full.token.isin(["[CLS]", "[SEP]"])].reset_index(drop=True)
     assert words[["doc_id", "position", "token", "layer"]].equals(
-        plain[["doc_id", "position", "token", "layer"]])
+        plain[["doc_id", "position", "token", "layer"]]
+    )
     np.testing.assert_array_equal(np.stack(words.activation), np.stack(plain.activation))
     with open(os.path.join(other, "_manifest.json")) as f:
         assert json.load(f)["special_tokens"] == "kept"
@@ -78,8 +117,23 @@ def test_keep_special_tokens_writes_them_with_the_same_vectors_elsewhere(out, te
 def test_activations_do_not_depend_on_batch_padding(out, text_file, tmp_path):
     # doc 4 is the longest: alone in its batch here, padded-to in the run above
     other = str(tmp_path / "one")
-    ex.main(["--out", other, "--text", text_file, "--layers", "3", "--shard-docs", "5",
-             "--batch-size", "5", "--backend", "numpy", "--quiet"])
+    ex.main(
+        [
+            "--out",
+            other,
+            "--text",
+            text_file,
+            "--layers",
+            "3",
+            "--shard-docs",
+            "5",
+            "--batch-size",
+            "5",
+            "--backend",
+            "numpy",
+            "--quiet",
+        ]
+    )
     a = pq.read_table(out, filters=[("layer", "=", 3)]).to_pandas()
     b = pq.read_table(other).to_pandas()
     for doc in range(5):
@@ -97,8 +151,19 @@ def test_documents_and_manifest_describe_the_run(out):
 
 
 def test_rerun_resumes_with_the_missing_shard_only(out, text_file, capsys):
-    args = ["--out", out, "--text", text_file, "--layers", "0,3,6", "--shard-docs", "2",
-            "--backend", "numpy", "--quiet"]
+    args = [
+        "--out",
+        out,
+        "--text",
+        text_file,
+        "--layers",
+        "0,3,6",
+        "--shard-docs",
+        "2",
+        "--backend",
+        "numpy",
+        "--quiet",
+    ]
     kept = os.path.getmtime(os.path.join(out, "shard-00000.parquet"))
     before = pq.read_table(os.path.join(out, "shard-00001.parquet"))
     os.remove(os.path.join(out, "shard-00001.parquet"))
@@ -112,22 +177,27 @@ def test_rerun_resumes_with_the_missing_shard_only(out, text_file, capsys):
 
 def test_rerun_with_other_settings_is_refused(out, text_file):
     with pytest.raises(SystemExit, match="layers"):
-        ex.main(["--out", out, "--text", text_file, "--layers", "2", "--shard-docs", "2",
-                 "--quiet"])
+        ex.main(
+            ["--out", out, "--text", text_file, "--layers", "2", "--shard-docs", "2", "--quiet"]
+        )
 
 
 def test_gelu_matches_the_exact_erf_form():
     from math import erf, sqrt
+
     x = np.linspace(-6, 6, 1001).astype(np.float32)
     exact = np.array([0.5 * v * (1 + erf(v / sqrt(2))) for v in x.astype(np.float64)])
     np.testing.assert_allclose(ex.gelu(x), exact, atol=2e-6)
 
 
 def test_numpy_backend_matches_transformers():
-    torch = pytest.importorskip("torch", reason="torch is not installed in this venv "
-                                "(scripts/test_extract.sh --torch installs it)")
+    torch = pytest.importorskip(
+        "torch",
+        reason="torch is not installed in this venv (scripts/test_extract.sh --torch installs it)",
+    )
     model_dir = ex.default_model_dir()
     from tokenizers import Tokenizer
+
     tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
     tok.no_padding()
     ids, mask = ex.pad([e.ids for e in tok.encode_batch(TEXTS)])

@@ -8,8 +8,9 @@ import sys
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(_HERE, "..", "python"))
-_spec = importlib.util.spec_from_file_location("python_conftest",
-                                               os.path.join(_HERE, "..", "python", "conftest.py"))
+_spec = importlib.util.spec_from_file_location(
+    "python_conftest", os.path.join(_HERE, "..", "python", "conftest.py")
+)
 _shared = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_shared)
 

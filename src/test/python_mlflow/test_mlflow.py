@@ -16,8 +16,17 @@ NB, K = 32, 4
 
 
 def estimator(**extra):
-    kw = dict(nbConcepts=NB, topK=K, batchSize=64, localSteps=5, maxEpochs=3, learningRate=1e-2,
-              reconstructionCol="reconstruction", seed=3, progress=False)
+    kw = dict(
+        nbConcepts=NB,
+        topK=K,
+        batchSize=64,
+        localSteps=5,
+        maxEpochs=3,
+        learningRate=1e-2,
+        reconstructionCol="reconstruction",
+        seed=3,
+        progress=False,
+    )
     kw.update(extra)
     return TopKSAEEstimator(**kw)
 
@@ -51,8 +60,9 @@ def test_no_active_run_logs_nothing(store, activations):
     assert runs == []
 
 
-def test_autolog_pipeline_logs_params_metric_and_a_loadable_model(store, spark, activations,
-                                                                  tmp_path):
+def test_autolog_pipeline_logs_params_metric_and_a_loadable_model(
+    store, spark, activations, tmp_path
+):
     allow = tmp_path / "allowlist.txt"
     allow.write_text("pyspark.ml.pipeline.PipelineModel\ntopksae.spark.TopKSAEModel\n")
     spark.sparkContext._conf.set("spark.mlflow.pysparkml.autolog.logModelAllowlistFile", str(allow))

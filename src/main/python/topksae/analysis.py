@@ -16,7 +16,13 @@ from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.util import JavaMLReadable, JavaMLReader, JavaMLWritable
 from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["concept_stats", "top_activations", "explode_codes", "nearest_concepts", "TopKSAEEvaluator"]
+__all__ = [
+    "concept_stats",
+    "top_activations",
+    "explode_codes",
+    "nearest_concepts",
+    "TopKSAEEvaluator",
+]
 
 #: TopKSAEEvaluator's metrics, in the order evaluate_all returns them.
 METRICS = ("fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction")
@@ -24,13 +30,15 @@ METRICS = ("fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction")
 
 def _session(df: Optional[DataFrame] = None) -> SparkSession:
     from pyspark.sql.utils import is_remote
+
     if is_remote():
         raise NotImplementedError(
             "concept_stats, top_activations and explode_codes need a classic "
             "SparkSession (not Spark Connect): they call the JVM classes of the project's jar "
             "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all), nearest_concepts "
             "and model.dictionary work; for per-concept counts, explode the codes column with "
-            "pyspark.ml.functions.vector_to_array")
+            "pyspark.ml.functions.vector_to_array"
+        )
     spark = df.sparkSession if df is not None else SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("no active SparkSession")
@@ -57,11 +65,15 @@ def explode_codes(dataset: DataFrame, id_col: str, codes_col: str = "codes") -> 
     return DataFrame(jdf, spark)
 
 
-def top_activations(dataset: DataFrame, id_col: str, n: int = 10, codes_col: str = "codes") -> DataFrame:
+def top_activations(
+    dataset: DataFrame, id_col: str, n: int = 10, codes_col: str = "codes"
+) -> DataFrame:
     """For every concept the ``n`` rows that activate it most: ``concept``, ``rank`` (1 = strongest),
     ``<id_col>``, ``activation``; ties broken by ascending id."""
     spark = _session(dataset)
-    jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.topActivations(dataset._jdf, codes_col, id_col, int(n))
+    jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.topActivations(
+        dataset._jdf, codes_col, id_col, int(n)
+    )
     return DataFrame(jdf, spark)
 
 
@@ -71,6 +83,7 @@ def nearest_concepts(model_or_dictionary: Union[Any, np.ndarray], n: int = 5) ->
     [nbConcepts, dim]. Over Spark Connect the similarities are computed here with numpy (from
     ``model.dictionary``) and sent as a DataFrame."""
     from pyspark.sql.utils import is_remote
+
     if is_remote():
         return _nearest_here(model_or_dictionary, n)
     spark = _session()
@@ -78,24 +91,33 @@ def nearest_concepts(model_or_dictionary: Union[Any, np.ndarray], n: int = 5) ->
     if isinstance(model_or_dictionary, np.ndarray):
         d = np.ascontiguousarray(model_or_dictionary, dtype="<f4")
         if d.ndim != 2:
-            raise ValueError("the dictionary must be 2-d [nbConcepts, dim], got shape %s" % (d.shape,))
-        jdf = analysis.nearestConceptsFromBytes(bytearray(d.tobytes()), d.shape[0], d.shape[1], int(n))
+            raise ValueError(
+                "the dictionary must be 2-d [nbConcepts, dim], got shape %s" % (d.shape,)
+            )
+        jdf = analysis.nearestConceptsFromBytes(
+            bytearray(d.tobytes()), d.shape[0], d.shape[1], int(n)
+        )
     else:
         jdf = analysis.nearestConcepts(model_or_dictionary._java_obj.dictionary(), int(n))
     return DataFrame(jdf, spark)
 
 
 def _nearest_here(model_or_dictionary: Union[Any, np.ndarray], n: int) -> DataFrame:
-    d = (model_or_dictionary if isinstance(model_or_dictionary, np.ndarray)
-         else model_or_dictionary.dictionary).astype(np.float64)
+    d = (
+        model_or_dictionary
+        if isinstance(model_or_dictionary, np.ndarray)
+        else model_or_dictionary.dictionary
+    ).astype(np.float64)
     if d.ndim != 2 or d.shape[0] < 2 or n <= 0:
-        raise ValueError("need a 2-d dictionary of at least 2 concepts and n > 0; got shape %s and "
-                         "n=%d" % (d.shape, n))
+        raise ValueError(
+            "need a 2-d dictionary of at least 2 concepts and n > 0; got shape %s and "
+            "n=%d" % (d.shape, n)
+        )
     unit = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-12)
     k = min(int(n), d.shape[0] - 1)
     rows = []
     for start in range(0, d.shape[0], 1024):  # blocks: the full similarity matrix never exists
-        cos = unit[start:start + 1024] @ unit.T
+        cos = unit[start : start + 1024] @ unit.T
         for i in range(cos.shape[0]):
             cos[i, start + i] = -np.inf
         best = np.argsort(-cos, axis=1, kind="stable")[:, :k]
@@ -127,23 +149,50 @@ class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaML
                                    evaluator=TopKSAEEvaluator(metricName="fvu"))
     """
 
-    metricName = Param(Params._dummy(), "metricName",
-                       "fvu, mse, r2, l0, deadFraction or neverFiredFraction",
-                       typeConverter=TypeConverters.toString)
-    inputCol = Param(Params._dummy(), "inputCol", "column of input activations",
-                     typeConverter=TypeConverters.toString)
-    outputCol = Param(Params._dummy(), "outputCol", "column of codes", typeConverter=TypeConverters.toString)
-    reconstructionCol = Param(Params._dummy(), "reconstructionCol", "column of reconstructions",
-                              typeConverter=TypeConverters.toString)
+    metricName = Param(
+        Params._dummy(),
+        "metricName",
+        "fvu, mse, r2, l0, deadFraction or neverFiredFraction",
+        typeConverter=TypeConverters.toString,
+    )
+    inputCol = Param(
+        Params._dummy(),
+        "inputCol",
+        "column of input activations",
+        typeConverter=TypeConverters.toString,
+    )
+    outputCol = Param(
+        Params._dummy(), "outputCol", "column of codes", typeConverter=TypeConverters.toString
+    )
+    reconstructionCol = Param(
+        Params._dummy(),
+        "reconstructionCol",
+        "column of reconstructions",
+        typeConverter=TypeConverters.toString,
+    )
 
-    def __init__(self, *, metricName: str = "fvu", inputCol: str = "features", outputCol: str = "codes",
-                 reconstructionCol: str = "reconstruction") -> None:
+    def __init__(
+        self,
+        *,
+        metricName: str = "fvu",
+        inputCol: str = "features",
+        outputCol: str = "codes",
+        reconstructionCol: str = "reconstruction",
+    ) -> None:
         super().__init__()
         self._java_obj = self._new_java_obj("topksae.spark.TopKSAEEvaluator", self.uid)
-        self._setDefault(metricName="fvu", inputCol="features", outputCol="codes",
-                         reconstructionCol="reconstruction")
-        self._set(metricName=metricName, inputCol=inputCol, outputCol=outputCol,
-                  reconstructionCol=reconstructionCol)
+        self._setDefault(
+            metricName="fvu",
+            inputCol="features",
+            outputCol="codes",
+            reconstructionCol="reconstruction",
+        )
+        self._set(
+            metricName=metricName,
+            inputCol=inputCol,
+            outputCol=outputCol,
+            reconstructionCol=reconstructionCol,
+        )
 
     def setMetricName(self, value: str) -> "TopKSAEEvaluator":
         return self._set(metricName=value)
@@ -168,6 +217,7 @@ class TopKSAEEvaluator(JavaEvaluator, JavaMLReadable["TopKSAEEvaluator"], JavaML
         """Every metric as a dict: from one pass on a classic session (plus deadWindowTokens);
         over Spark Connect, whose server runs only ``evaluate``, one ``evaluate`` per metric."""
         from pyspark.sql.utils import is_remote
+
         if is_remote():
             return {m: float(self.copy({self.metricName: m}).evaluate(dataset)) for m in METRICS}
         self._transfer_params_to_java()

@@ -30,12 +30,19 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 
 from topksae.spark import _connect
 
-__all__ = ["export_saelens", "export_sparsify", "export_overcomplete",
-           "load_saelens", "load_sparsify", "load_overcomplete"]
+__all__ = [
+    "export_saelens",
+    "export_sparsify",
+    "export_overcomplete",
+    "load_saelens",
+    "load_sparsify",
+    "load_overcomplete",
+]
 
 
 def _context() -> Any:
     from pyspark import SparkContext
+
     sc = SparkContext._active_spark_context
     if sc is None:
         raise RuntimeError("no active SparkContext: start a SparkSession first")
@@ -49,6 +56,7 @@ def _files() -> Any:
 def _wrap(java_model: Any) -> Any:
     """The Python model of an imported JVM model, with the Params the JVM set (nbConcepts, ...)."""
     from topksae.spark import TopKSAEModel
+
     model = TopKSAEModel(java_model)
     model._transfer_params_from_java()
     return model
@@ -116,8 +124,13 @@ def export_saelens(model: Any, path: str, **metadata: str) -> None:
     """SAELens layout into folder ``path``; keywords (e.g. ``model_name``, ``hook_name``) go into
     ``cfg.json``'s ``metadata``. The model's input offset (decoderBiasInit=mean) becomes ``b_dec``."""
     if _connect.is_connect():
-        _connect.write(model, path, "saelens", overwrite=True,
-                       metadata=json.dumps({str(k): str(v) for k, v in metadata.items()}))
+        _connect.write(
+            model,
+            path,
+            "saelens",
+            overwrite=True,
+            metadata=json.dumps({str(k): str(v) for k, v in metadata.items()}),
+        )
         return
     jmap = _context()._jvm.java.util.HashMap()
     for k, v in metadata.items():
@@ -134,8 +147,11 @@ def export_sparsify(model: Any, root: str, hookpoint: str) -> str:
         _connect.write(model, target, "sparsify", overwrite=True)
         return target
     with _writing(target) as local:
-        folder = str(_files().exportSparsify(model._java_obj, os.path.dirname(local),
-                                             os.path.basename(local)))
+        folder = str(
+            _files().exportSparsify(
+                model._java_obj, os.path.dirname(local), os.path.basename(local)
+            )
+        )
     return folder if _hadoop_path(root)[0] is not None else target
 
 
@@ -151,6 +167,7 @@ def export_overcomplete(model: Any, path: str) -> None:
 
 def _load_on_server(path: str) -> Any:
     from topksae.spark import TopKSAEModel
+
     return TopKSAEModel.load(path)
 
 
@@ -179,7 +196,10 @@ def load_overcomplete(path: str, config: Optional[Dict[str, Any]] = None) -> Any
             raise NotImplementedError(
                 "load_overcomplete with a config dict needs a classic SparkSession: over Spark "
                 "Connect the server imports only files that carry topksae_config metadata (as "
-                "export_overcomplete writes). Load it once on a classic session and model.save it.")
+                "export_overcomplete writes). Load it once on a classic session and model.save it."
+            )
         return _load_on_server(path)
     with _reading(path) as local:
-        return _wrap(_files().importOvercomplete(local, None if config is None else json.dumps(config)))
+        return _wrap(
+            _files().importOvercomplete(local, None if config is None else json.dumps(config))
+        )

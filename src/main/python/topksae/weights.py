@@ -16,7 +16,9 @@ def read_safetensors(path: str) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
         return parse_safetensors(f, path)
 
 
-def parse_safetensors(f: BinaryIO, path: str = "<bytes>") -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
+def parse_safetensors(
+    f: BinaryIO, path: str = "<bytes>"
+) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
     """(tensors by name, the header's __metadata__) of safetensors content read from ``f``."""
     n = int.from_bytes(f.read(8), "little")
     header = json.loads(f.read(n))
@@ -25,8 +27,10 @@ def parse_safetensors(f: BinaryIO, path: str = "<bytes>") -> Tuple[Dict[str, np.
     tensors = {}
     for name, t in header.items():
         if t["dtype"] not in _DTYPES:
-            raise ValueError("%s: tensor %s has dtype %s; readable: %s"
-                             % (path, name, t["dtype"], sorted(_DTYPES)))
+            raise ValueError(
+                "%s: tensor %s has dtype %s; readable: %s"
+                % (path, name, t["dtype"], sorted(_DTYPES))
+            )
         begin, end = t["data_offsets"]
         arr = np.frombuffer(data[begin:end], dtype=_DTYPES[t["dtype"]])
         tensors[name] = arr.reshape(t.get("shape", [])).astype(_DTYPES[t["dtype"]][1:])

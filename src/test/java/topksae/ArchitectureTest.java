@@ -56,14 +56,17 @@ class ArchitectureTest {
         }
         assertTrue(layers.containsAll(Set.of("model", "kernel", "train", "spark", "job", "io")), "found " + layers);
         for (String layer : layers) {
-            assertTrue(ALLOWED.containsKey(layer),
-                    "package topksae." + layer + " has no place in ArchitectureTest.ALLOWED (and docs/architecture.md)");
+            assertTrue(
+                    ALLOWED.containsKey(layer),
+                    "package topksae." + layer
+                            + " has no place in ArchitectureTest.ALLOWED (and docs/architecture.md)");
         }
     }
 
     @Test
     void theScannerSeesEveryKindOfReference() {
-        String source = String.join("\n",
+        String source = String.join(
+                "\n",
                 "package topksae.io;",
                 "import topksae.model.SAE;",
                 "import static topksae.spark.TensorFile.read;",

@@ -110,7 +110,9 @@ final class AuxKBench {
         return t;
     }
 
-    private static String pct(double share) { return String.valueOf(Math.round(share * 100)); }
+    private static String pct(double share) {
+        return String.valueOf(Math.round(share * 100));
+    }
 
     /** plain: the plain fused step's median wall seconds; plainCpu: its mean CPU seconds. */
     void report(int batch, double plain, double plainCpu, double[] plainPhaseCpu) {
@@ -125,16 +127,18 @@ final class AuxKBench {
             double cost = 1 - plain / t;
             double costCpu = 1 - plainCpu / auxCpu[s];
             String path = nDead[s] == 0 ? "off" : pathOf(nDead[s]);
-            System.out.printf("| %s%% | %d | %s | %.0f | %.3f | %.3f |%s%n", pct(shares[s]), nDead[s], path,
-                    batch / t, cost, costCpu, cells(phaseCpu[s]));
+            System.out.printf(
+                    "| %s%% | %d | %s | %.0f | %.3f | %.3f |%s%n",
+                    pct(shares[s]), nDead[s], path, batch / t, cost, costCpu, cells(phaseCpu[s]));
             String key = "auxk_" + pct(shares[s]);
-            System.out.printf("%s_dead_concepts=%d%n%s_path=%s%n%s_tokens_per_s=%.0f%n", key, nDead[s], key, path,
-                    key, batch / t);
-            System.out.printf("auxk_cost_%s=%.3f%nauxk_cost_cpu_%s=%.3f%n", pct(shares[s]), cost, pct(shares[s]),
-                    costCpu);
+            System.out.printf(
+                    "%s_dead_concepts=%d%n%s_path=%s%n%s_tokens_per_s=%.0f%n",
+                    key, nDead[s], key, path, key, batch / t);
+            System.out.printf(
+                    "auxk_cost_%s=%.3f%nauxk_cost_cpu_%s=%.3f%n", pct(shares[s]), cost, pct(shares[s]), costCpu);
             if (first == null && shares[s] > 0) {
-                first = String.format("auxk_cost=%.3f%nauxk_cost_cpu=%.3f%nauxk_vs_plain=%.3f%n", cost, costCpu,
-                        plain / t);
+                first = String.format(
+                        "auxk_cost=%.3f%nauxk_cost_cpu=%.3f%nauxk_vs_plain=%.3f%n", cost, costCpu, plain / t);
             }
         }
         if (first != null) {

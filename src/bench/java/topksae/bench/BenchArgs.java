@@ -19,9 +19,16 @@ public final class BenchArgs {
         }
     }
 
-    public int i(String name) { return Integer.parseInt(values.get(name)); }
+    public int i(String name) {
+        return Integer.parseInt(values.get(name));
+    }
 
-    public String s(String name) { return values.get(name); }
+    public String s(String name) {
+        return values.get(name);
+    }
 
-    @Override public String toString() { return values.toString(); }
+    @Override
+    public String toString() {
+        return values.toString();
+    }
 }

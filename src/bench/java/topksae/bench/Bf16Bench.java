@@ -33,8 +33,15 @@ final class Bf16Bench {
     Bf16Bench(BenchArgs a, INDArray[] xs, INDArray w) {
         this.a = a;
         int d = a.i("dim"), n = a.i("concepts"), steps = a.i("steps");
-        TopKSAE sae = new TopKSAE(new int[] {d}, n, a.i("k"), a.s("encoder"),
-                new DictionaryParams(a.s("normalization"), false), "cpu", null, 42L);
+        TopKSAE sae = new TopKSAE(
+                new int[] {d},
+                n,
+                a.i("k"),
+                a.s("encoder"),
+                new DictionaryParams(a.s("normalization"), false),
+                "cpu",
+                null,
+                42L);
         TrainConfig cfg = new TrainConfig();
         cfg.precision = "bf16";
         step = new SparseLinearStep(sae, cfg, new Trainer(sae, cfg).optimizer());
@@ -84,7 +91,8 @@ final class Bf16Bench {
         System.out.println("|---|---|---|");
         var cpu = step.times().meanCpuMillis();
         step.times().meanMillis().forEach((k, v) -> System.out.printf("| %s | %.1f | %.1f |%n", k, v, cpu.get(k)));
-        System.out.printf("%nbf16 last step: loss %.5f, fvu %.4f, l0 %.1f%n", last[0].loss, last[0].fvu(), last[0].l0());
+        System.out.printf(
+                "%nbf16 last step: loss %.5f, fvu %.4f, l0 %.1f%n", last[0].loss, last[0].fvu(), last[0].l0());
         System.out.printf("bf16_gemm_gflops=%.1f%n", flop / g / 1e9);
         System.out.printf("bf16_gemm_tokens_per_s=%.0f%n", batch / g);
         System.out.printf("bf16_gemm_speedup=%.3f%n", gemmFp32 / g);
@@ -98,7 +106,8 @@ final class Bf16Bench {
 
     private static void row(String what, double[] t, int batch, double flop) {
         double med = Stats.median(t);
-        System.out.printf("| %s | %.1f | %.1f | %.0f | %.0f |%n", what, med * 1e3, Stats.min(t) * 1e3,
-                batch / med, flop / med / 1e9);
+        System.out.printf(
+                "| %s | %.1f | %.1f | %.0f | %.0f |%n",
+                what, med * 1e3, Stats.min(t) * 1e3, batch / med, flop / med / 1e9);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /** Timing and memory helpers for the benchmarks. */
 public final class Stats {
-    private Stats() { }
+    private Stats() {}
 
     /** Median of the samples. */
     public static double median(double[] xs) {
@@ -16,7 +16,9 @@ public final class Stats {
         return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
     }
 
-    public static double min(double[] xs) { return Arrays.stream(xs).min().orElse(Double.NaN); }
+    public static double min(double[] xs) {
+        return Arrays.stream(xs).min().orElse(Double.NaN);
+    }
 
     /** Seconds taken by r. */
     public static double time(Runnable r) {

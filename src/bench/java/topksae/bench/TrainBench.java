@@ -22,20 +22,52 @@ import topksae.train.Trainer;
  * profile of the fused step, then key=value lines.
  */
 public final class TrainBench {
-    private TrainBench() { }
+    private TrainBench() {}
 
     public static void main(String[] args) {
-        BenchArgs a = new BenchArgs(args, "dim", "768", "concepts", "16384", "k", "32", "batch", "4096",
-                "steps", "6", "warmup", "2", "threads", "0", "encoder", "linear", "normalization", "l2",
-                "preOrder", "c", "auxk", "0", "kAux", "512", "auxkPath", "auto");
+        BenchArgs a = new BenchArgs(
+                args,
+                "dim",
+                "768",
+                "concepts",
+                "16384",
+                "k",
+                "32",
+                "batch",
+                "4096",
+                "steps",
+                "6",
+                "warmup",
+                "2",
+                "threads",
+                "0",
+                "encoder",
+                "linear",
+                "normalization",
+                "l2",
+                "preOrder",
+                "c",
+                "auxk",
+                "0",
+                "kAux",
+                "512",
+                "auxkPath",
+                "auto");
         System.setProperty("topksae.preOrder", a.s("preOrder"));
         if (a.i("threads") > 0) {
             Par.setThreads(a.i("threads"));
         }
         int d = a.i("dim"), n = a.i("concepts"), k = a.i("k"), batch = a.i("batch"), steps = a.i("steps");
         System.out.printf("# train/encode benchmark %s, threads %d%n", a, Par.threads());
-        TopKSAE sae = new TopKSAE(new int[] {d}, n, k, a.s("encoder"),
-                new DictionaryParams(a.s("normalization"), false), "cpu", null, 42L);
+        TopKSAE sae = new TopKSAE(
+                new int[] {d},
+                n,
+                k,
+                a.s("encoder"),
+                new DictionaryParams(a.s("normalization"), false),
+                "cpu",
+                null,
+                42L);
         TrainConfig cfg = new TrainConfig();
         cfg.precision = "float32";
         Trainer trainer = new Trainer(sae, cfg);
@@ -105,11 +137,13 @@ public final class TrainBench {
         }
         report(a, fast, tc, tf, tt, te, last[0]);
         double gemmCpu = Math.min(cpu[0], cpu[1]);
-        System.out.printf("cpu_s_gemm_c=%.3f%ncpu_s_gemm_f=%.3f%ncpu_s_train=%.3f%ncpu_s_encode=%.3f%n",
+        System.out.printf(
+                "cpu_s_gemm_c=%.3f%ncpu_s_gemm_f=%.3f%ncpu_s_train=%.3f%ncpu_s_encode=%.3f%n",
                 cpu[0], cpu[1], cpu[2], cpu[3]);
         System.out.printf("train_vs_gemm_cpu=%.3f%nencode_vs_gemm_cpu=%.3f%n", gemmCpu / cpu[2], gemmCpu / cpu[3]);
         if (aux != null) {
-            double[] plainPhases = fast.times().meanCpuMillis().values().stream().mapToDouble(Double::doubleValue)
+            double[] plainPhases = fast.times().meanCpuMillis().values().stream()
+                    .mapToDouble(Double::doubleValue)
                     .toArray();
             aux.report(a.i("batch"), Stats.median(tt), cpu[2], plainPhases);
         }
@@ -120,8 +154,8 @@ public final class TrainBench {
         }
     }
 
-    private static void report(BenchArgs a, SparseLinearStep fast, double[] tc, double[] tf, double[] tt,
-                               double[] te, StepStats last) {
+    private static void report(
+            BenchArgs a, SparseLinearStep fast, double[] tc, double[] tf, double[] tt, double[] te, StepStats last) {
         int batch = a.i("batch");
         double flop = 2.0 * batch * a.i("dim") * a.i("concepts");
         double gemm = Math.min(Stats.median(tc), Stats.median(tf));
@@ -164,9 +198,12 @@ public final class TrainBench {
 
     private static void row(String what, double[] t, int batch, double flop) {
         double med = Stats.median(t);
-        System.out.printf("| %s | %.1f | %.1f | %s | %.0f |%n", what, med * 1e3, Stats.min(t) * 1e3,
-                fmt(batch / med), flop / med / 1e9);
+        System.out.printf(
+                "| %s | %.1f | %.1f | %s | %.0f |%n",
+                what, med * 1e3, Stats.min(t) * 1e3, fmt(batch / med), flop / med / 1e9);
     }
 
-    private static String fmt(double v) { return String.format("%.0f", v); }
+    private static String fmt(double v) {
+        return String.format("%.0f", v);
+    }
 }

@@ -22,8 +22,7 @@ import org.apache.spark.sql.types.StructType;
  * column of codes; SparseVectors are read without densifying).
  */
 public final class ConceptAnalysis {
-    private ConceptAnalysis() {
-    }
+    private ConceptAnalysis() {}
 
     /**
      * One row per concept (0 .. nbConcepts-1, never-firing ones included): {@code concept},
@@ -32,15 +31,18 @@ public final class ConceptAnalysis {
      * {@code maxActivation}. One treeAggregate pass; only nbConcepts-sized arrays reach the driver.
      */
     public static Dataset<Row> conceptStats(Dataset<?> transformed, String codesCol) {
-        ConceptStats s = transformed.select(codesCol).toJavaRDD().treeAggregate(new ConceptStats(),
-                (acc, row) -> acc.add((Vector) row.get(0)), ConceptStats::merge, 2);
+        ConceptStats s = transformed
+                .select(codesCol)
+                .toJavaRDD()
+                .treeAggregate(new ConceptStats(), (acc, row) -> acc.add((Vector) row.get(0)), ConceptStats::merge, 2);
         if (s.fires == null) {
             throw new IllegalArgumentException("column '" + codesCol + "' has no codes (empty or all null)");
         }
         List<Row> rows = new ArrayList<>(s.fires.length);
         for (int i = 0; i < s.fires.length; i++) {
             long f = s.fires[i];
-            rows.add(RowFactory.create(i, f, (double) f / s.rows, f == 0 ? 0.0 : s.sum[i] / f, f == 0 ? 0.0 : s.max[i]));
+            rows.add(
+                    RowFactory.create(i, f, (double) f / s.rows, f == 0 ? 0.0 : s.sum[i] / f, f == 0 ? 0.0 : s.max[i]));
         }
         StructType schema = new StructType()
                 .add("concept", DataTypes.IntegerType, false)
@@ -96,10 +98,20 @@ public final class ConceptAnalysis {
             throw new IllegalArgumentException("n must be positive, got " + n);
         }
         Dataset<Row> codes = explodeCodes(transformed, codesCol, idCol);
-        return codes.withColumn("rank", functions.row_number().over(Window.partitionBy("concept")
-                        .orderBy(functions.col("activation").desc(), functions.col(idCol).asc())))
+        return codes.withColumn(
+                        "rank",
+                        functions
+                                .row_number()
+                                .over(Window.partitionBy("concept")
+                                        .orderBy(
+                                                functions.col("activation").desc(),
+                                                functions.col(idCol).asc())))
                 .filter(functions.col("rank").leq(n))
-                .select(functions.col("concept"), functions.col("rank"), functions.col(idCol), functions.col("activation"))
+                .select(
+                        functions.col("concept"),
+                        functions.col("rank"),
+                        functions.col(idCol),
+                        functions.col("activation"))
                 .orderBy("concept", "rank");
     }
 }

@@ -22,7 +22,8 @@ final class ConceptStats implements Serializable {
             sum = new double[codes.size()];
             max = new double[codes.size()];
         } else if (fires.length != codes.size()) {
-            throw new IllegalArgumentException("codes vectors differ in size: " + fires.length + " and " + codes.size());
+            throw new IllegalArgumentException(
+                    "codes vectors differ in size: " + fires.length + " and " + codes.size());
         }
         if (codes instanceof SparseVector s) {
             int[] idx = s.indices();

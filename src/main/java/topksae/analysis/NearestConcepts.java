@@ -21,8 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * and keep each row's n best other concepts, so the full similarity matrix never exists.
  */
 public final class NearestConcepts {
-    private NearestConcepts() {
-    }
+    private NearestConcepts() {}
 
     /** Rows {@code concept, rank (1 = most similar), neighbour, cosine}, excluding the concept itself. */
     public static Dataset<Row> nearestConcepts(float[][] dictionary, int n) {
@@ -41,18 +40,20 @@ public final class NearestConcepts {
             starts.add(s);
         }
         int slices = Math.max(1, Math.min(starts.size(), jsc.defaultParallelism() * 2));
-        Dataset<Row> out = spark.createDataFrame(jsc.parallelize(starts, slices)
-                .mapPartitions(it -> blocks(it, unit.value(), nb, dim, block, k)), schema());
+        Dataset<Row> out = spark.createDataFrame(
+                jsc.parallelize(starts, slices).mapPartitions(it -> blocks(it, unit.value(), nb, dim, block, k)),
+                schema());
         return out;
     }
 
     /** Same, with the dictionary as little-endian float32 bytes, row-major [rows, cols] (for Python). */
     public static Dataset<Row> nearestConceptsFromBytes(byte[] littleEndian, int rows, int cols, int n) {
         if ((long) rows * cols * 4 != littleEndian.length) {
-            throw new IllegalArgumentException(littleEndian.length + " bytes do not hold " + rows + " x " + cols
-                    + " float32 values");
+            throw new IllegalArgumentException(
+                    littleEndian.length + " bytes do not hold " + rows + " x " + cols + " float32 values");
         }
-        java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(littleEndian).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(littleEndian)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .asFloatBuffer();
         float[][] d = new float[rows][cols];
         for (float[] row : d) {
@@ -93,7 +94,8 @@ public final class NearestConcepts {
         while (starts.hasNext()) {
             int s = starts.next();
             int e = Math.min(nb, s + block);
-            INDArray rows = all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e)).dup('c');
+            INDArray rows = all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(s, e))
+                    .dup('c');
             INDArray sim = Nd4j.create(DataType.FLOAT, new long[] {e - s, nb}, 'c');
             Nd4j.gemm(rows, all, sim, false, true, 1.0, 0.0);
             float[] flat = sim.data().asFloat();

@@ -27,8 +27,7 @@ public final class CoreWeights {
     /** safetensors metadata key holding the exporting model's {@link SAEConfig} JSON. */
     public static final String CONFIG_KEY = "topksae_config";
 
-    private CoreWeights() {
-    }
+    private CoreWeights() {}
 
     /** A core model plus its optional input offset (null = none), as rebuilt from a file. */
     public record Imported(SAE sae, float[] preBias) {
@@ -62,8 +61,16 @@ public final class CoreWeights {
         Map<String, INDArray> state = sae.stateDict();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(CONFIG_KEY, cfg.toJson());
-        return new TopKWeights(d, n, topk.topK(), floats(state.get(ENC_W)), floats(state.get(ENC_B)),
-                floats(evalDictionary(sae)), preBias == null ? new float[d] : preBias.clone(), true, meta);
+        return new TopKWeights(
+                d,
+                n,
+                topk.topK(),
+                floats(state.get(ENC_W)),
+                floats(state.get(ENC_B)),
+                floats(evalDictionary(sae)),
+                preBias == null ? new float[d] : preBias.clone(),
+                true,
+                meta);
     }
 
     /**
@@ -72,12 +79,13 @@ public final class CoreWeights {
      * the float just below the running threshold the two rules select the same codes for every
      * float32 input (and a threshold <= 0 keeps all positive codes in both).
      */
-    public static void batchTopKToSaeLens(SAE sae, float[] preBias, java.nio.file.Path dir,
-                                          Map<String, String> extraMetadata) throws java.io.IOException {
+    public static void batchTopKToSaeLens(
+            SAE sae, float[] preBias, java.nio.file.Path dir, Map<String, String> extraMetadata)
+            throws java.io.IOException {
         SAEConfig cfg = sae.config();
         if (!(sae instanceof topksae.model.BatchTopKSAE b) || !"linear".equals(cfg.encoder)) {
-            throw new IllegalArgumentException("needs a BatchTopK SAE with the linear encoder, got '" + cfg.variant
-                    + "' / '" + cfg.encoder + "'");
+            throw new IllegalArgumentException(
+                    "needs a BatchTopK SAE with the linear encoder, got '" + cfg.variant + "' / '" + cfg.encoder + "'");
         }
         if (b.runningThreshold() == null) {
             throw new IllegalArgumentException("the BatchTopK model has no running threshold yet (never trained)");
@@ -87,8 +95,16 @@ public final class CoreWeights {
         Map<String, INDArray> state = sae.stateDict();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(CONFIG_KEY, cfg.toJson());
-        TopKWeights w = new TopKWeights(d, n, 1, floats(state.get(ENC_W)), floats(state.get(ENC_B)),
-                floats(evalDictionary(sae)), preBias == null ? new float[d] : preBias.clone(), true, meta);
+        TopKWeights w = new TopKWeights(
+                d,
+                n,
+                1,
+                floats(state.get(ENC_W)),
+                floats(state.get(ENC_B)),
+                floats(evalDictionary(sae)),
+                preBias == null ? new float[d] : preBias.clone(),
+                true,
+                meta);
         float[] threshold = new float[n];
         java.util.Arrays.fill(threshold, Math.nextDown(ceilToFloat(b.runningThreshold())));
         SaeLensFormat.writeJumpRelu(w, threshold, dir, extraMetadata);

@@ -18,12 +18,10 @@ import org.apache.hadoop.fs.Path;
  * hidden temporary name beside the target, then are renamed into place.
  */
 public final class HadoopSafetensors {
-    private HadoopSafetensors() {
-    }
+    private HadoopSafetensors() {}
 
     /** What was written: the byte length and the SHA-256 (hex) of the file. */
-    public record Written(long length, String sha256) {
-    }
+    public record Written(long length, String sha256) {}
 
     public static SafetensorsFile read(String path, Configuration conf) throws IOException {
         return read(path, conf, null);
@@ -38,8 +36,8 @@ public final class HadoopSafetensors {
         FileSystem fs = p.getFileSystem(conf);
         long size = fs.getFileStatus(p).getLen();
         if (expected != null && size != expected.length()) {
-            throw new MalformedSafetensorsException(path + ": " + size + " bytes, expected " + expected.length()
-                    + " (incomplete or corrupted write)");
+            throw new MalformedSafetensorsException(
+                    path + ": " + size + " bytes, expected " + expected.length() + " (incomplete or corrupted write)");
         }
         MessageDigest digest = sha256();
         SafetensorsFile f;

@@ -2,8 +2,7 @@ package topksae.io;
 
 /** IEEE binary16 and bfloat16 conversions (round to nearest even), written out for Java 17. */
 final class HalfFloats {
-    private HalfFloats() {
-    }
+    private HalfFloats() {}
 
     static float f16ToFloat(short h) {
         int bits = h & 0xFFFF;

@@ -16,8 +16,7 @@ final class JsonFiles {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    private JsonFiles() {
-    }
+    private JsonFiles() {}
 
     static ObjectNode read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {

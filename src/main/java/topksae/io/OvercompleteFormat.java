@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import topksae.model.BatchTopKSAE;
@@ -25,8 +24,7 @@ public final class OvercompleteFormat {
     /** Metadata key for BatchTopK's running threshold, a plain attribute in overcomplete (not in its state_dict). */
     public static final String RUNNING_THRESHOLD_KEY = "running_threshold";
 
-    private OvercompleteFormat() {
-    }
+    private OvercompleteFormat() {}
 
     public static void write(SAE sae, float[] preBias, Path file) throws IOException {
         if (preBias != null && !allZero(preBias)) {
@@ -60,7 +58,8 @@ public final class OvercompleteFormat {
         try {
             sae = SAE.fromConfig(cfg);
         } catch (IllegalArgumentException e) {
-            throw new MalformedSafetensorsException(file + ": cannot build the model it describes: " + e.getMessage(), e);
+            throw new MalformedSafetensorsException(
+                    file + ": cannot build the model it describes: " + e.getMessage(), e);
         }
         Map<String, INDArray> own = sae.stateDict();
         WeightsCheck.onlyThese(f, "overcomplete", own.keySet());
@@ -70,11 +69,16 @@ public final class OvercompleteFormat {
             long[] shape = e.getValue().shape();
             Tensor tensor = f.require(name).requireShape(name, shape);
             if (name.endsWith("num_batches_tracked")) {
-                state.put(name, Nd4j.create(tensor.toDoubles(), shape, 'c').castTo(e.getValue().dataType()));
+                state.put(
+                        name,
+                        Nd4j.create(tensor.toDoubles(), shape, 'c')
+                                .castTo(e.getValue().dataType()));
             } else {
                 float[] v = WeightsCheck.floats(f, name, shape);
-                state.put(name, (shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.create(v, shape, 'c'))
-                        .castTo(e.getValue().dataType()));
+                state.put(
+                        name,
+                        (shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.create(v, shape, 'c'))
+                                .castTo(e.getValue().dataType()));
             }
         }
         sae.loadStateDict(state);

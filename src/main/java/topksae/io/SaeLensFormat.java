@@ -19,8 +19,7 @@ public final class SaeLensFormat {
     /** The SAELens release whose layout this writes; configs claiming 6.x skip its pre-6 conversion. */
     public static final String SAE_LENS_VERSION = "6.18.0";
 
-    private SaeLensFormat() {
-    }
+    private SaeLensFormat() {}
 
     /** Writes {@code w} into {@code dir}; {@code extraMetadata} (e.g. model_name, hook_name) goes in cfg.metadata. */
     public static void write(TopKWeights w, Path dir, Map<String, String> extraMetadata) throws IOException {
@@ -43,7 +42,8 @@ public final class SaeLensFormat {
     public static void writeJumpRelu(TopKWeights w, float[] threshold, Path dir, Map<String, String> extraMetadata)
             throws IOException {
         if (threshold.length != w.nbConcepts()) {
-            throw new IllegalArgumentException("threshold needs " + w.nbConcepts() + " values, got " + threshold.length);
+            throw new IllegalArgumentException(
+                    "threshold needs " + w.nbConcepts() + " values, got " + threshold.length);
         }
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("W_enc", Tensor.f32(new long[] {w.dIn(), w.nbConcepts()}, w.wEncTransposed()));
@@ -97,9 +97,16 @@ public final class SaeLensFormat {
         SafetensorsFile f = SafetensorsFile.read(dir.resolve(WEIGHTS));
         WeightsCheck.onlyThese(f, "SAELens", Set.of("W_enc", "b_enc", "W_dec", "b_dec"));
         float[] wEncT = WeightsCheck.floats(f, "W_enc", dIn, n);
-        return new TopKWeights(dIn, n, k, TopKWeights.transpose(wEncT, dIn, n),
-                WeightsCheck.floats(f, "b_enc", n), WeightsCheck.floats(f, "W_dec", n, dIn),
-                WeightsCheck.floats(f, "b_dec", dIn), applyBDec, f.metadata());
+        return new TopKWeights(
+                dIn,
+                n,
+                k,
+                TopKWeights.transpose(wEncT, dIn, n),
+                WeightsCheck.floats(f, "b_enc", n),
+                WeightsCheck.floats(f, "W_dec", n, dIn),
+                WeightsCheck.floats(f, "b_dec", dIn),
+                applyBDec,
+                f.metadata());
     }
 
     /** k from a 6.x {@code "architecture": "topk"} config, or from a pre-6 {@code activation_fn} one. */
@@ -112,16 +119,16 @@ public final class SaeLensFormat {
         if (arch.equals("standard") && act.equals("topk") && cfg.get("activation_fn_kwargs") instanceof ObjectNode kw) {
             return JsonFiles.positiveInt(kw, "k", file);
         }
-        throw new MalformedSafetensorsException(file + ": architecture '" + arch
-                + "' is not supported (only TopK SAEs: \"architecture\": \"topk\")");
+        throw new MalformedSafetensorsException(
+                file + ": architecture '" + arch + "' is not supported (only TopK SAEs: \"architecture\": \"topk\")");
     }
 
     private static void requireOption(ObjectNode cfg, String key, String only, Path file)
             throws MalformedSafetensorsException {
         String v = JsonFiles.text(cfg, key, only);
         if (!v.equals(only) && !(key.equals("normalize_activations") && v.equals("false"))) {
-            throw new MalformedSafetensorsException(file + ": " + key + "='" + v + "' is not supported (only '"
-                    + only + "')");
+            throw new MalformedSafetensorsException(
+                    file + ": " + key + "='" + v + "' is not supported (only '" + only + "')");
         }
     }
 }

@@ -51,8 +51,8 @@ public record SafetensorsFile(Map<String, Tensor> tensors, Map<String, String> m
     public Tensor require(String name) throws MalformedSafetensorsException {
         Tensor t = tensors.get(name);
         if (t == null) {
-            throw new MalformedSafetensorsException(prefix() + "missing tensor '" + name + "' (file has "
-                    + tensors.keySet() + ")");
+            throw new MalformedSafetensorsException(
+                    prefix() + "missing tensor '" + name + "' (file has " + tensors.keySet() + ")");
         }
         return t;
     }
@@ -61,8 +61,8 @@ public record SafetensorsFile(Map<String, Tensor> tensors, Map<String, String> m
     public String requireMetadata(String key) throws MalformedSafetensorsException {
         String v = metadata.get(key);
         if (v == null) {
-            throw new MalformedSafetensorsException(prefix() + "missing metadata '" + key + "' (file has "
-                    + metadata.keySet() + ")");
+            throw new MalformedSafetensorsException(
+                    prefix() + "missing metadata '" + key + "' (file has " + metadata.keySet() + ")");
         }
         return v;
     }

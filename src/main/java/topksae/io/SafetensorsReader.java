@@ -36,11 +36,9 @@ final class SafetensorsReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private SafetensorsReader() {
-    }
+    private SafetensorsReader() {}
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
-    }
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
     static SafetensorsFile read(Path file) throws IOException {
         long size = Files.size(file);
@@ -54,27 +52,29 @@ final class SafetensorsReader {
      * allocates more than {@code size} bytes of tensor data or header, whatever the header claims.
      */
     static SafetensorsFile read(String where, InputStream in, long size) throws IOException {
-        DataInputStream data = new DataInputStream(in instanceof BufferedInputStream ? in
-                : new BufferedInputStream(in, 1 << 16));
+        DataInputStream data =
+                new DataInputStream(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16));
         if (size < 8) {
             throw bad(where, "file has " + size + " bytes, too short for the 8-byte header length");
         }
         long n = readFully(where, data, 8, "the header length").getLong(0);
         if (n < 2 || n > MAX_HEADER_BYTES) {
-            throw bad(where, "header length " + Long.toUnsignedString(n) + " is outside [2, "
-                    + MAX_HEADER_BYTES + "]");
+            throw bad(where, "header length " + Long.toUnsignedString(n) + " is outside [2, " + MAX_HEADER_BYTES + "]");
         }
         if (n > size - 8) {
-            throw bad(where, "header length " + n + " exceeds the " + (size - 8)
-                    + " bytes after the length field (truncated file?)");
+            throw bad(
+                    where,
+                    "header length " + n + " exceeds the " + (size - 8)
+                            + " bytes after the length field (truncated file?)");
         }
         String header = decodeUtf8(where, readFully(where, data, (int) n, "the header"));
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = parseHeader(where, header, metadata);
         validateLayout(where, entries, size - 8 - n);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Entry e : entries) {   // sorted by offset: one sequential pass, in file order
-            byte[] bytes = readFully(where, data, (int) (e.end - e.begin), "tensor '" + e.name + "'").array();
+        for (Entry e : entries) { // sorted by offset: one sequential pass, in file order
+            byte[] bytes = readFully(where, data, (int) (e.end - e.begin), "tensor '" + e.name + "'")
+                    .array();
             tensors.put(e.name, new Tensor(e.dtype, e.shape, bytes));
         }
         if (data.read() >= 0) {
@@ -85,10 +85,12 @@ final class SafetensorsReader {
 
     private static String decodeUtf8(String where, ByteBuffer bytes) throws MalformedSafetensorsException {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes).toString();
+                    .decode(bytes)
+                    .toString();
             if (!s.startsWith("{")) {
                 throw bad(where, "header does not start with '{'");
             }
@@ -104,8 +106,7 @@ final class SafetensorsReader {
         try {
             root = JSON.readTree(header);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new MalformedSafetensorsException(where + ": header is not valid JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new MalformedSafetensorsException(where + ": header is not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (!(root instanceof ObjectNode)) {
             throw bad(where, "header is not a JSON object");
@@ -136,8 +137,7 @@ final class SafetensorsReader {
         }
     }
 
-    private static Entry parseEntry(String where, String name, JsonNode node)
-            throws MalformedSafetensorsException {
+    private static Entry parseEntry(String where, String name, JsonNode node) throws MalformedSafetensorsException {
         if (!node.isObject()) {
             throw bad(where, "entry for tensor '" + name + "' is not an object");
         }
@@ -165,15 +165,18 @@ final class SafetensorsReader {
     private static long[] longs(String where, String name, String field, JsonNode node, int length)
             throws MalformedSafetensorsException {
         if (node == null || !node.isArray() || (length >= 0 && node.size() != length)) {
-            throw bad(where, "tensor '" + name + "' needs '" + field + "' as an array"
-                    + (length >= 0 ? " of " + length + " integers" : " of integers"));
+            throw bad(
+                    where,
+                    "tensor '" + name + "' needs '" + field + "' as an array"
+                            + (length >= 0 ? " of " + length + " integers" : " of integers"));
         }
         long[] out = new long[node.size()];
         for (int i = 0; i < out.length; i++) {
             JsonNode v = node.get(i);
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-                throw bad(where, "tensor '" + name + "' " + field + "[" + i + "] = " + v
-                        + " is not a non-negative integer");
+                throw bad(
+                        where,
+                        "tensor '" + name + "' " + field + "[" + i + "] = " + v + " is not a non-negative integer");
             }
             out[i] = v.longValue();
         }
@@ -187,8 +190,10 @@ final class SafetensorsReader {
         long next = 0;
         for (Entry e : entries) {
             if (e.begin != next || e.end < e.begin) {
-                throw bad(where, "tensor '" + e.name + "' has data_offsets [" + e.begin + ", " + e.end
-                        + "], expected to start at " + next + " (offsets must be contiguous)");
+                throw bad(
+                        where,
+                        "tensor '" + e.name + "' has data_offsets [" + e.begin + ", " + e.end
+                                + "], expected to start at " + next + " (offsets must be contiguous)");
             }
             long need;
             try {
@@ -197,9 +202,11 @@ final class SafetensorsReader {
                 throw bad(where, "tensor '" + e.name + "' shape overflows");
             }
             if (e.end - e.begin != need) {
-                throw bad(where, "tensor '" + e.name + "' shape " + java.util.Arrays.toString(e.shape)
-                        + " of " + e.dtype + " needs " + need + " bytes, data_offsets give "
-                        + (e.end - e.begin));
+                throw bad(
+                        where,
+                        "tensor '" + e.name + "' shape " + java.util.Arrays.toString(e.shape)
+                                + " of " + e.dtype + " needs " + need + " bytes, data_offsets give "
+                                + (e.end - e.begin));
             }
             if (need > Integer.MAX_VALUE - 16) {
                 throw bad(where, "tensor '" + e.name + "' has " + need + " bytes, over the 2 GB per-tensor limit");
@@ -207,8 +214,10 @@ final class SafetensorsReader {
             next = e.end;
         }
         if (next != dataBytes) {
-            throw bad(where, "tensors cover " + next + " data bytes but the file holds " + dataBytes
-                    + (next > dataBytes ? " (truncated file)" : " (trailing bytes)"));
+            throw bad(
+                    where,
+                    "tensors cover " + next + " data bytes but the file holds " + dataBytes
+                            + (next > dataBytes ? " (truncated file)" : " (trailing bytes)"));
         }
     }
 

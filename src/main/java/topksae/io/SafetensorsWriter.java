@@ -26,8 +26,7 @@ import java.util.Map;
 final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private SafetensorsWriter() {
-    }
+    private SafetensorsWriter() {}
 
     static void write(Path file, SafetensorsFile content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
@@ -41,18 +40,24 @@ final class SafetensorsWriter {
         }
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.nio.file.AtomicMoveNotSupportedException e) {   // e.g. some FUSE mounts
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) { // e.g. some FUSE mounts
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
     /** Writes the whole file to {@code out} (left open); returns the bytes written. */
     static long write(OutputStream out, SafetensorsFile content) throws IOException {
-        List<Map.Entry<String, Tensor>> order = new ArrayList<>(content.tensors().entrySet());
-        order.sort(Comparator.comparing((Map.Entry<String, Tensor> e) -> e.getValue().dtype().ordinal())
-                .reversed().thenComparing(Map.Entry::getKey));
+        List<Map.Entry<String, Tensor>> order =
+                new ArrayList<>(content.tensors().entrySet());
+        order.sort(Comparator.comparing(
+                        (Map.Entry<String, Tensor> e) -> e.getValue().dtype().ordinal())
+                .reversed()
+                .thenComparing(Map.Entry::getKey));
         byte[] header = header(order, content.metadata());
-        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+        out.write(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(header.length)
+                .array());
         out.write(header);
         long n = 8L + header.length;
         for (Map.Entry<String, Tensor> e : order) {

@@ -19,15 +19,17 @@ public final class SparsifyFormat {
     public static final String WEIGHTS = "sae.safetensors";
     public static final String CONFIG = "cfg.json";
 
-    private SparsifyFormat() {
-    }
+    private SparsifyFormat() {}
 
     /** Writes {@code w} into {@code root/hookpoint}; returns that folder. */
     public static Path write(TopKWeights w, Path root, String hookpoint) throws IOException {
-        if (hookpoint == null || hookpoint.isEmpty() || hookpoint.contains("/") || hookpoint.contains("\\")
+        if (hookpoint == null
+                || hookpoint.isEmpty()
+                || hookpoint.contains("/")
+                || hookpoint.contains("\\")
                 || hookpoint.startsWith(".")) {
-            throw new IllegalArgumentException("hookpoint must be a plain folder name such as 'layers.6', got '"
-                    + hookpoint + "'");
+            throw new IllegalArgumentException(
+                    "hookpoint must be a plain folder name such as 'layers.6', got '" + hookpoint + "'");
         }
         if (!w.applyBDecToInput() && !w.hasZeroDecoderBias()) {
             throw new IllegalArgumentException("sparsify always subtracts b_dec from the input; a model with a"
@@ -66,20 +68,31 @@ public final class SparsifyFormat {
         ObjectNode cfg = JsonFiles.read(cfgFile);
         String act = JsonFiles.text(cfg, "activation", "topk");
         if (!act.equals("topk")) {
-            throw new MalformedSafetensorsException(cfgFile + ": activation '" + act + "' is not supported (only topk)");
+            throw new MalformedSafetensorsException(
+                    cfgFile + ": activation '" + act + "' is not supported (only topk)");
         }
-        if (JsonFiles.bool(cfg, "skip_connection", false, cfgFile) || JsonFiles.bool(cfg, "transcode", false, cfgFile)) {
+        if (JsonFiles.bool(cfg, "skip_connection", false, cfgFile)
+                || JsonFiles.bool(cfg, "transcode", false, cfgFile)) {
             throw new MalformedSafetensorsException(cfgFile + ": skip connections and transcoders are not supported");
         }
         int dIn = JsonFiles.positiveInt(cfg, "d_in", cfgFile);
         int k = cfg.has("k") ? JsonFiles.positiveInt(cfg, "k", cfgFile) : 32;
-        int n = cfg.path("num_latents").asInt(0) > 0 ? JsonFiles.positiveInt(cfg, "num_latents", cfgFile)
-                : Math.multiplyExact(dIn, cfg.has("expansion_factor")
-                        ? JsonFiles.positiveInt(cfg, "expansion_factor", cfgFile) : 32);
+        int n = cfg.path("num_latents").asInt(0) > 0
+                ? JsonFiles.positiveInt(cfg, "num_latents", cfgFile)
+                : Math.multiplyExact(
+                        dIn,
+                        cfg.has("expansion_factor") ? JsonFiles.positiveInt(cfg, "expansion_factor", cfgFile) : 32);
         SafetensorsFile f = SafetensorsFile.read(dir.resolve(WEIGHTS));
         WeightsCheck.onlyThese(f, "sparsify", Set.of("encoder.weight", "encoder.bias", "W_dec", "b_dec"));
-        return new TopKWeights(dIn, n, k, WeightsCheck.floats(f, "encoder.weight", n, dIn),
-                WeightsCheck.floats(f, "encoder.bias", n), WeightsCheck.floats(f, "W_dec", n, dIn),
-                WeightsCheck.floats(f, "b_dec", dIn), true, f.metadata());
+        return new TopKWeights(
+                dIn,
+                n,
+                k,
+                WeightsCheck.floats(f, "encoder.weight", n, dIn),
+                WeightsCheck.floats(f, "encoder.bias", n),
+                WeightsCheck.floats(f, "W_dec", n, dIn),
+                WeightsCheck.floats(f, "b_dec", dIn),
+                true,
+                f.metadata());
     }
 }

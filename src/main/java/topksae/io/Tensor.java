@@ -14,8 +14,8 @@ public record Tensor(DType dtype, long[] shape, byte[] data) {
         shape = shape.clone();
         long n = numel(shape);
         if (Math.multiplyExact(n, (long) dtype.bytes()) != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype
-                    + " needs " + n * dtype.bytes() + " bytes, got " + data.length);
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype + " needs "
+                    + n * dtype.bytes() + " bytes, got " + data.length);
         }
     }
 
@@ -28,8 +28,8 @@ public record Tensor(DType dtype, long[] shape, byte[] data) {
     public static Tensor of(DType dtype, long[] shape, float[] values) {
         long n = numel(shape);
         if (n != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
-                    + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + n + " values, got " + values.length);
         }
         ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.bytes()))
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -42,8 +42,8 @@ public record Tensor(DType dtype, long[] shape, byte[] data) {
     /** An int64 tensor holding {@code values} (copied). */
     public static Tensor i64(long[] shape, long[] values) {
         if (numel(shape) != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + numel(shape)
-                    + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " holds " + numel(shape) + " values, got " + values.length);
         }
         ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(values.length, 8)).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(values);
@@ -108,15 +108,17 @@ public record Tensor(DType dtype, long[] shape, byte[] data) {
     /** Fails with a message naming the tensor unless its shape is exactly {@code expected}. */
     public Tensor requireShape(String name, long... expected) throws MalformedSafetensorsException {
         if (!Arrays.equals(shape, expected)) {
-            throw new MalformedSafetensorsException("tensor '" + name + "' has shape "
-                    + Arrays.toString(shape) + ", expected " + Arrays.toString(expected));
+            throw new MalformedSafetensorsException("tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + ", expected " + Arrays.toString(expected));
         }
         return this;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tensor t && t.dtype == dtype && Arrays.equals(t.shape, shape)
+        return o instanceof Tensor t
+                && t.dtype == dtype
+                && Arrays.equals(t.shape, shape)
                 && Arrays.equals(t.data, data);
     }
 

@@ -7,13 +7,21 @@ package topksae.io;
  * [nbConcepts, dIn] (torch {@code nn.Linear} layout), {@code wDec} is [nbConcepts, dIn].
  * {@code metadata} is free text carried in the safetensors header (for example our model config).
  */
-public record TopKWeights(int dIn, int nbConcepts, int k, float[] wEnc, float[] bEnc, float[] wDec,
-                          float[] bDec, boolean applyBDecToInput, java.util.Map<String, String> metadata) {
+public record TopKWeights(
+        int dIn,
+        int nbConcepts,
+        int k,
+        float[] wEnc,
+        float[] bEnc,
+        float[] wDec,
+        float[] bDec,
+        boolean applyBDecToInput,
+        java.util.Map<String, String> metadata) {
 
     public TopKWeights {
         if (dIn <= 0 || nbConcepts <= 0 || k <= 0 || k > nbConcepts) {
-            throw new IllegalArgumentException("need dIn > 0, nbConcepts > 0 and 0 < k <= nbConcepts; got dIn="
-                    + dIn + " nbConcepts=" + nbConcepts + " k=" + k);
+            throw new IllegalArgumentException("need dIn > 0, nbConcepts > 0 and 0 < k <= nbConcepts; got dIn=" + dIn
+                    + " nbConcepts=" + nbConcepts + " k=" + k);
         }
         check("W_enc", wEnc, (long) nbConcepts * dIn);
         check("b_enc", bEnc, nbConcepts);
@@ -24,8 +32,8 @@ public record TopKWeights(int dIn, int nbConcepts, int k, float[] wEnc, float[] 
 
     private static void check(String name, float[] v, long n) {
         if (v == null || v.length != n) {
-            throw new IllegalArgumentException(name + " needs " + n + " values, got "
-                    + (v == null ? "null" : v.length));
+            throw new IllegalArgumentException(
+                    name + " needs " + n + " values, got " + (v == null ? "null" : v.length));
         }
     }
 

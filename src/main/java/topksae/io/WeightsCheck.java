@@ -5,14 +5,16 @@ import java.util.TreeSet;
 
 /** Shape, dtype and name checks shared by the layout readers. */
 final class WeightsCheck {
-    private WeightsCheck() {
-    }
+    private WeightsCheck() {}
 
     /** The tensor's values as float32; rejects integer dtypes and wrong shapes with the tensor's name. */
     static float[] floats(SafetensorsFile f, String name, long... shape) throws MalformedSafetensorsException {
         Tensor t = f.require(name).requireShape(name, shape);
         switch (t.dtype()) {
-            case F32: case F16: case BF16: case F64:
+            case F32:
+            case F16:
+            case BF16:
+            case F64:
                 return t.toFloats();
             default:
                 throw new MalformedSafetensorsException("tensor '" + name + "' has dtype " + t.dtype()

@@ -32,8 +32,7 @@ public final class AdamPass {
      * Updates an [n, d] parameter: row j uses g[j*d..] * coef when has[j], else a zero gradient.
      * p, m, v are views of the parameter and its two moments.
      */
-    public void rows(FloatBuffer p, FloatBuffer m, FloatBuffer v, float[] g, boolean[] has, float coef,
-                     int n, int d) {
+    public void rows(FloatBuffer p, FloatBuffer m, FloatBuffer v, float[] g, boolean[] has, float coef, int n, int d) {
         rows(p, m, v, null, null, null, g, has, coef, n, d);
     }
 
@@ -41,8 +40,18 @@ public final class AdamPass {
      * As above; when byte views of the same three arrays are given (pb, mb, vb: whole buffers, the
      * arrays starting at byte 0) and SIMD is on, updates them in place without copies.
      */
-    public void rows(FloatBuffer p, FloatBuffer m, FloatBuffer v, java.nio.ByteBuffer pb, java.nio.ByteBuffer mb,
-                     java.nio.ByteBuffer vb, float[] g, boolean[] has, float coef, int n, int d) {
+    public void rows(
+            FloatBuffer p,
+            FloatBuffer m,
+            FloatBuffer v,
+            java.nio.ByteBuffer pb,
+            java.nio.ByteBuffer mb,
+            java.nio.ByteBuffer vb,
+            float[] g,
+            boolean[] has,
+            float coef,
+            int n,
+            int d) {
         if (Vec.SIMD && pb != null) {
             simdRows(p, m, v, pb, mb, vb, g, has, coef, n, d);
             return;
@@ -71,16 +80,39 @@ public final class AdamPass {
         });
     }
 
-    private void simdRows(FloatBuffer p, FloatBuffer m, FloatBuffer v, java.nio.ByteBuffer pb,
-                          java.nio.ByteBuffer mb, java.nio.ByteBuffer vb, float[] g, boolean[] has, float coef,
-                          int n, int d) {
+    private void simdRows(
+            FloatBuffer p,
+            FloatBuffer m,
+            FloatBuffer v,
+            java.nio.ByteBuffer pb,
+            java.nio.ByteBuffer mb,
+            java.nio.ByteBuffer vb,
+            float[] g,
+            boolean[] has,
+            float coef,
+            int n,
+            int d) {
         int grain = Math.max(1, GRAIN_ELEMS / d);
         Par.range(n, grain, (c, lo, hi) -> {
             float[] tail = Scratch.floats(1, 3 * Simd.L);
             for (int j = lo; j < hi; j++) {
                 boolean zero = has != null && !has[j];
-                int done = Simd.adam(pb, mb, vb, 4L * j * d, zero ? null : g, j * d, d, coef,
-                        beta1, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps, stepSize);
+                int done = Simd.adam(
+                        pb,
+                        mb,
+                        vb,
+                        4L * j * d,
+                        zero ? null : g,
+                        j * d,
+                        d,
+                        coef,
+                        beta1,
+                        oneMinusBeta1,
+                        beta2,
+                        oneMinusBeta2,
+                        bc2Sqrt,
+                        eps,
+                        stepSize);
                 int rest = d - done;
                 if (rest > 0) {
                     int o = j * d + done;

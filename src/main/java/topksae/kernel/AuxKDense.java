@@ -41,12 +41,16 @@ final class AuxKDense {
     private FloatBuffer adf;
     /** Dead concept q's (q: position in the dead list) encoder and dictionary gradient at [q d, (q + 1) d). */
     float[] gWd;
+
     float[] gDd;
     /** Dead concept q's bias gradient, and whether some row selected it. */
     float[] gBd;
+
     boolean[] touched;
 
-    AuxKDense(int d) { this.d = d; }
+    AuxKDense(int d) {
+        this.d = d;
+    }
 
     /** Sizes the buffers and views for rows x nDead and packs the dead rows of fused into Dd. */
     void prepare(int rows, int nDead, int[] deadList, float[] fused) {

@@ -22,11 +22,13 @@ final class AuxKPass {
      * kAux 512, i.e. up to nDead = 10.7 kAux).
      */
     static final double DENSE_RATIO = 12.0;
+
     final int[] deadList;
     int nDead;
     private AuxKDense denseOps;
     /** This step uses the dense products. */
     boolean dense;
+
     private int kEff;
     private float g2;
     int[] idx;
@@ -47,7 +49,9 @@ final class AuxKPass {
     /** pos[j]: concept j's position in the dead list, -1 when it is not dead (this step). */
     final int[] pos;
 
-    int kAux() { return kAux; }
+    int kAux() {
+        return kAux;
+    }
 
     /** Prepares a step over rows rows; false (and nothing to do) when no concept is dead. */
     boolean begin(boolean[] dead, int rows, double alpha) {
@@ -155,7 +159,9 @@ final class AuxKPass {
     private float[] fusedNow;
 
     /** The fused dictionary of the coming step (read by the dense path's packing). */
-    void fused(float[] f) { fusedNow = f; }
+    void fused(float[] f) {
+        fusedNow = f;
+    }
 
     /** Whether a step with nDead dead concepts and kEff selected per row takes the dense GEMMs. */
     static boolean denseWhen(int nDead, int kEff) {
@@ -167,7 +173,9 @@ final class AuxKPass {
         };
     }
 
-    AuxKDense denseOps() { return denseOps; }
+    AuxKDense denseOps() {
+        return denseOps;
+    }
 
     /** Dense path, after every row: the loss terms and gradients (see {@link AuxKDense#finish}). */
     double[] finishDense(org.nd4j.linalg.api.ndarray.INDArray x, int rows) {

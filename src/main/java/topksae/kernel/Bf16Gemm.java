@@ -125,8 +125,7 @@ public final class Bf16Gemm {
         }
     }
 
-    private void run(dnnl_primitive p, int a0, dnnl_memory m0, int a1, dnnl_memory m1,
-                            int a2, dnnl_memory m2) {
+    private void run(dnnl_primitive p, int a0, dnnl_memory m0, int a1, dnnl_memory m1, int a2, dnnl_memory m2) {
         int nArgs = m2 == null ? 2 : 3;
         dnnl_exec_arg_t args = new dnnl_exec_arg_t(nArgs);
         args.position(0).arg(a0).memory(m0);
@@ -165,11 +164,15 @@ public final class Bf16Gemm {
      * buffers for a smaller batch).
      */
     private static void check(INDArray a, int r, int c) {
-        boolean leadingRows = a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && a.rank() == 2
-            && a.ordering() == 'c' && a.offset() == 0 && a.stride(1) == 1 && (r == 1 || a.stride(0) == c);
+        boolean leadingRows = a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                && a.rank() == 2
+                && a.ordering() == 'c'
+                && a.offset() == 0
+                && a.stride(1) == 1
+                && (r == 1 || a.stride(0) == c);
         if (a.rows() != r || a.columns() != c || !leadingRows) {
-            throw new IllegalArgumentException("expected a dense float32 'c' [" + r + ", " + c + "] array, got "
-                + a.shapeInfoToString());
+            throw new IllegalArgumentException(
+                    "expected a dense float32 'c' [" + r + ", " + c + "] array, got " + a.shapeInfoToString());
         }
     }
 }

@@ -10,7 +10,7 @@ import java.nio.FloatBuffer;
  * their concepts in increasing order, so the result is exactly {@link RowTopK#select}'s.
  */
 public final class ColumnTopK {
-    private ColumnTopK() { }
+    private ColumnTopK() {}
 
     /** Row-block size for rows rows on this many threads: a multiple of 16, at most 1024. */
     public static int block(int rows, int threads) {
@@ -23,8 +23,18 @@ public final class ColumnTopK {
      * Selects for rows [lo, hi) of pre (column-major, column stride {@code rows}); writes row i's
      * entries, sorted by index, at idx/val[i*k..] and their number at cnt[i].
      */
-    public static void select(ByteBuffer pre, FloatBuffer pf, int rows, int n, float[] bias, int k, int lo, int hi,
-                              int[] idx, float[] val, int[] cnt) {
+    public static void select(
+            ByteBuffer pre,
+            FloatBuffer pf,
+            int rows,
+            int n,
+            float[] bias,
+            int k,
+            int lo,
+            int hi,
+            int[] idx,
+            float[] val,
+            int[] cnt) {
         int len = hi - lo;
         float[] hv = Scratch.floats(4, len * k);
         int[] hi2 = Scratch.ints(len * k);

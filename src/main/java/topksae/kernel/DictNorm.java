@@ -10,7 +10,11 @@ import java.nio.FloatBuffer;
 public final class DictNorm {
     /** The built-in normalizations (same names as the model's registry). */
     public enum Kind {
-        L2, L1, MAX_L2, MAX_L1, IDENTITY;
+        L2,
+        L1,
+        MAX_L2,
+        MAX_L1,
+        IDENTITY;
 
         /** The kind for a registered normalization name, or null if it is not a built-in one. */
         public static Kind of(String name) {
@@ -31,7 +35,7 @@ public final class DictNorm {
     private static final float EPS = 1e-8f;
     private static final int GRAIN = 32;
 
-    private DictNorm() { }
+    private DictNorm() {}
 
     /** Renormalizes w [n, d] in place (two reads) and fills fused[n*d] = first read * scale. */
     public static void apply(FloatBuffer w, int n, int d, Kind kind, float scale, float[] fused) {
@@ -42,13 +46,14 @@ public final class DictNorm {
                 divide(w, n, d, maxNorm(w, n, d, l2), scale, fused);
                 divide(w, n, d, maxNorm(w, n, d, l2), Float.NaN, null);
             }
-            case IDENTITY -> Par.range(n, GRAIN, (c, lo, hi) -> {
-                float[] r = Scratch.floats(0, d);
-                for (int j = lo; j < hi; j++) {
-                    w.get(j * d, r, 0, d);
-                    Vec.scale(scale, r, 0, fused, j * d, d);
-                }
-            });
+            case IDENTITY ->
+                Par.range(n, GRAIN, (c, lo, hi) -> {
+                    float[] r = Scratch.floats(0, d);
+                    for (int j = lo; j < hi; j++) {
+                        w.get(j * d, r, 0, d);
+                        Vec.scale(scale, r, 0, fused, j * d, d);
+                    }
+                });
             default -> throw new IllegalStateException();
         }
     }

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Direct views of contiguous float32 ND4J arrays; bulk copies to and from Java arrays are memcpy. */
 public final class Native {
-    private Native() { }
+    private Native() {}
 
     /** True if a is float32, 'c' order and dense (its elements are one contiguous block). */
     public static boolean denseC(INDArray a) {
@@ -34,8 +34,11 @@ public final class Native {
 
     /** a as a dense float32 'c' array (a itself when it already is one). */
     public static INDArray dense(INDArray a) {
-        if (a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
-                && a.offset() == 0 && a.length() == a.data().length()) {
+        if (a.dataType() == DataType.FLOAT
+                && a.ordering() == 'c'
+                && a.elementWiseStride() == 1
+                && a.offset() == 0
+                && a.length() == a.data().length()) {
             return a;
         }
         return a.castTo(DataType.FLOAT).dup('c');

@@ -20,7 +20,7 @@ public final class Par {
     private static int threads = defaultThreads();
     private static ExecutorService pool;
 
-    private Par() { }
+    private Par() {}
 
     /** -Dtopksae.threads, else OMP_NUM_THREADS (Spark sets it to spark.task.cpus), else all cores. */
     static int defaultThreads() {
@@ -48,7 +48,9 @@ public final class Par {
         Nd4j.factory().blas().setMaxThreads(t);
     }
 
-    public static synchronized int threads() { return threads; }
+    public static synchronized int threads() {
+        return threads;
+    }
 
     private static synchronized ExecutorService pool() {
         if (pool == null && threads > 1) {
@@ -62,7 +64,9 @@ public final class Par {
     }
 
     /** Number of chunks {@link #range} uses for n items and this grain. */
-    public static int chunks(int n, int grain) { return (n + grain - 1) / grain; }
+    public static int chunks(int n, int grain) {
+        return (n + grain - 1) / grain;
+    }
 
     /** Runs body over [0, n) in chunks of {@code grain}, on all threads (the caller included). */
     public static void range(int n, int grain, Body body) {

@@ -35,7 +35,9 @@ public final class PhaseTimes {
         lastCpu = c;
     }
 
-    public void endStep() { steps++; }
+    public void endStep() {
+        steps++;
+    }
 
     public void reset() {
         java.util.Arrays.fill(nanos, 0);
@@ -43,13 +45,19 @@ public final class PhaseTimes {
         steps = 0;
     }
 
-    public int steps() { return steps; }
+    public int steps() {
+        return steps;
+    }
 
     /** Mean wall milliseconds per step of every phase, in PHASES order. */
-    public Map<String, Double> meanMillis() { return mean(nanos); }
+    public Map<String, Double> meanMillis() {
+        return mean(nanos);
+    }
 
     /** Mean process CPU milliseconds (summed over threads) per step of every phase. */
-    public Map<String, Double> meanCpuMillis() { return mean(cpu); }
+    public Map<String, Double> meanCpuMillis() {
+        return mean(cpu);
+    }
 
     private Map<String, Double> mean(long[] t) {
         Map<String, Double> out = new LinkedHashMap<>();

@@ -20,7 +20,7 @@ public final class Precision {
     private static Boolean oneDnn;
     private static String logged;
 
-    private Precision() { }
+    private Precision() {}
 
     /** True when the encoder GEMM should run in bf16 for this setting on this machine (logged once). */
     public static boolean useBf16(String setting) {
@@ -35,8 +35,10 @@ public final class Precision {
             why = "float32 selected";
         } else if ("bf16".equals(s)) {
             bf16 = hasBf16Isa() && oneDnnLoads();
-            why = bf16 ? "bf16 selected, " + isa() : "bf16 selected but unavailable (" + isa() + ", oneDNN "
-                    + (oneDnnLoads() ? "loads" : "does not load") + "), float32 instead";
+            why = bf16
+                    ? "bf16 selected, " + isa()
+                    : "bf16 selected but unavailable (" + isa() + ", oneDNN "
+                            + (oneDnnLoads() ? "loads" : "does not load") + "), float32 instead";
         } else {
             bf16 = hasBf16Isa() && oneDnnLoads();
             why = "auto, " + isa();
@@ -49,9 +51,15 @@ public final class Precision {
     public static String normalize(String setting) {
         String s = setting == null ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
         switch (s) {
-            case "float32", "fp32", "float" -> { return "float32"; }
-            case "bf16", "bfloat16" -> { return "bf16"; }
-            case "auto", "" -> { return "auto"; }
+            case "float32", "fp32", "float" -> {
+                return "float32";
+            }
+            case "bf16", "bfloat16" -> {
+                return "bf16";
+            }
+            case "auto", "" -> {
+                return "auto";
+            }
             default -> throw new IllegalArgumentException("precision must be float32, bf16 or auto, got " + setting);
         }
     }
@@ -85,9 +93,13 @@ public final class Precision {
         return cpuFlags;
     }
 
-    public static boolean hasAmx() { return cpuFlags().contains(" amx_bf16 ") && cpuFlags().contains(" amx_tile "); }
+    public static boolean hasAmx() {
+        return cpuFlags().contains(" amx_bf16 ") && cpuFlags().contains(" amx_tile ");
+    }
 
-    public static boolean hasBf16Isa() { return hasAmx() || cpuFlags().contains(" avx512_bf16 "); }
+    public static boolean hasBf16Isa() {
+        return hasAmx() || cpuFlags().contains(" avx512_bf16 ");
+    }
 
     /** True when oneDNN's native library loads in this JVM (tried once). */
     public static synchronized boolean oneDnnLoads() {

@@ -9,7 +9,7 @@ package topksae.kernel;
 public final class RowTopK {
     private static final int BLOCK = 16;
 
-    private RowTopK() { }
+    private RowTopK() {}
 
     /** Scratch for one thread: the heap of k (value, index) pairs. */
     public static final class Heap {
@@ -69,8 +69,7 @@ public final class RowTopK {
      * Like {@link #select} on row[j] + bias[j]; row is overwritten by those sums (fused with the
      * threshold test, vectorized when {@link Vec#SIMD}).
      */
-    public static int selectWithBias(float[] row, float[] bias, int n, int k, Heap h, int[] idx, float[] val,
-                                     int off) {
+    public static int selectWithBias(float[] row, float[] bias, int n, int k, Heap h, int[] idx, float[] val, int off) {
         if (!Vec.SIMD || k <= 0) {
             for (int j = 0; j < n; j++) {
                 row[j] += bias[j];
@@ -112,8 +111,17 @@ public final class RowTopK {
      * Like {@link #selectWithBias} reading the row straight from native memory (no copy): the row
      * is n floats of pre from byte rowOff (pf is the same memory as floats, for the tail). SIMD only.
      */
-    public static int selectNative(java.nio.ByteBuffer pre, java.nio.FloatBuffer pf, int rowOff, float[] bias,
-                                   int n, int k, Heap h, int[] idx, float[] val, int off) {
+    public static int selectNative(
+            java.nio.ByteBuffer pre,
+            java.nio.FloatBuffer pf,
+            int rowOff,
+            float[] bias,
+            int n,
+            int k,
+            Heap h,
+            int[] idx,
+            float[] val,
+            int off) {
         float[] hv = h.v;
         int[] hi = h.i;
         float[] block = h.block;
@@ -191,7 +199,9 @@ public final class RowTopK {
         return c;
     }
 
-    private static void sortByIndex(float[] hv, int[] hi, int c) { sortByIndex(hv, hi, 0, c); }
+    private static void sortByIndex(float[] hv, int[] hi, int c) {
+        sortByIndex(hv, hi, 0, c);
+    }
 
     /** Sorts the c entries at hv/hi[base..] by index. */
     static void sortByIndex(float[] hv, int[] hi, int base, int c) {

@@ -7,13 +7,17 @@ public final class Scratch {
 
     private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[2][]);
 
-    private Scratch() { }
+    private Scratch() {}
 
     /** An int array of at least len elements for this thread (slot 0). */
-    public static int[] ints(int len) { return ints(0, len); }
+    public static int[] ints(int len) {
+        return ints(0, len);
+    }
 
     /** An int array of at least len elements for this thread (slot 1). */
-    public static int[] ints2(int len) { return ints(1, len); }
+    public static int[] ints2(int len) {
+        return ints(1, len);
+    }
 
     private static int[] ints(int slot, int len) {
         int[][] s = INTS.get();

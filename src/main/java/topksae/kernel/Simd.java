@@ -16,13 +16,15 @@ final class Simd {
     static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-    private Simd() { }
+    private Simd() {}
 
     static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         FloatVector va = FloatVector.broadcast(S, a);
         int t = 0;
         for (int up = S.loopBound(n); t < up; t += L) {
-            FloatVector.fromArray(S, y, yo + t).add(FloatVector.fromArray(S, x, xo + t).mul(va)).intoArray(y, yo + t);
+            FloatVector.fromArray(S, y, yo + t)
+                    .add(FloatVector.fromArray(S, x, xo + t).mul(va))
+                    .intoArray(y, yo + t);
         }
         for (; t < n; t++) {
             y[yo + t] += a * x[xo + t];
@@ -45,11 +47,17 @@ final class Simd {
         FloatVector s1 = FloatVector.zero(S);
         int t = 0;
         for (int up = n - 2 * L; t <= up; t += 2 * L) {
-            s0 = FloatVector.fromArray(S, a, ao + t).mul(FloatVector.fromArray(S, b, bo + t)).add(s0);
-            s1 = FloatVector.fromArray(S, a, ao + t + L).mul(FloatVector.fromArray(S, b, bo + t + L)).add(s1);
+            s0 = FloatVector.fromArray(S, a, ao + t)
+                    .mul(FloatVector.fromArray(S, b, bo + t))
+                    .add(s0);
+            s1 = FloatVector.fromArray(S, a, ao + t + L)
+                    .mul(FloatVector.fromArray(S, b, bo + t + L))
+                    .add(s1);
         }
         for (int up = S.loopBound(n); t < up; t += L) {
-            s0 = FloatVector.fromArray(S, a, ao + t).mul(FloatVector.fromArray(S, b, bo + t)).add(s0);
+            s0 = FloatVector.fromArray(S, a, ao + t)
+                    .mul(FloatVector.fromArray(S, b, bo + t))
+                    .add(s0);
         }
         float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; t < n; t++) {
@@ -100,14 +108,32 @@ final class Simd {
     }
 
     /** Adam on native p/m/v (byte offset off, n floats) with gradient g[go..] * coef (g null: zero). */
-    static int adam(ByteBuffer p, ByteBuffer m, ByteBuffer v, long off, float[] g, int go, int n, float coef,
-                    float b1, float omb1, float b2, float omb2, float bc2Sqrt, float eps, float stepSize) {
+    static int adam(
+            ByteBuffer p,
+            ByteBuffer m,
+            ByteBuffer v,
+            long off,
+            float[] g,
+            int go,
+            int n,
+            float coef,
+            float b1,
+            float omb1,
+            float b2,
+            float omb2,
+            float bc2Sqrt,
+            float eps,
+            float stepSize) {
         int t = 0;
         for (int up = S.loopBound(n); t < up; t += L) {
             int o = (int) (off + 4L * t);
-            FloatVector gi = g == null ? FloatVector.zero(S) : FloatVector.fromArray(S, g, go + t).mul(coef);
+            FloatVector gi = g == null
+                    ? FloatVector.zero(S)
+                    : FloatVector.fromArray(S, g, go + t).mul(coef);
             FloatVector mi = FloatVector.fromByteBuffer(S, m, o, NATIVE).mul(b1).add(gi.mul(omb1));
-            FloatVector vi = FloatVector.fromByteBuffer(S, v, o, NATIVE).mul(b2).add(gi.mul(omb2).mul(gi));
+            FloatVector vi = FloatVector.fromByteBuffer(S, v, o, NATIVE)
+                    .mul(b2)
+                    .add(gi.mul(omb2).mul(gi));
             mi.intoByteBuffer(m, o, NATIVE);
             vi.intoByteBuffer(v, o, NATIVE);
             FloatVector den = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);

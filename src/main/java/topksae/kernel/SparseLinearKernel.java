@@ -26,7 +26,7 @@ public final class SparseLinearKernel {
     }
 
     /** Adam settings of one step; {@code step} is the 1-based update number. */
-    public record Hyper(double lr, double beta1, double beta2, double eps, double clip, int step) { }
+    public record Hyper(double lr, double beta1, double beta2, double eps, double clip, int step) {}
 
     private static final int ROW_GRAIN = 16;
     private static final int CONCEPT_GRAIN = 32;
@@ -46,6 +46,7 @@ public final class SparseLinearKernel {
     private float[] xa;
     /** Per token i: x_i at [2 d i, 2 d i + d), dL/dxHat_i at [2 d i + d, 2 d (i + 1)) (one run per token). */
     private float[] xg;
+
     private int[] idx;
     private float[] val;
     private float[] dPre;
@@ -62,14 +63,15 @@ public final class SparseLinearKernel {
     private boolean auxOn;
     /** This step's AuxK runs as dense GEMMs over the dead columns: its gradients come per dead concept. */
     private boolean auxDense;
+
     private boolean project;
 
     /**
      * w [n, d] and b [n]: the encoder Linear; dict [n, d]: the dictionary weights; mult: the
      * multiplier scalar (null means exp(0)); trainMult: whether it is a trained parameter.
      */
-    public SparseLinearKernel(INDArray w, INDArray b, INDArray dict, INDArray mult, boolean trainMult,
-                              DictNorm.Kind norm, int k) {
+    public SparseLinearKernel(
+            INDArray w, INDArray b, INDArray dict, INDArray mult, boolean trainMult, DictNorm.Kind norm, int k) {
         this.w = w;
         this.b = b;
         this.dict = dict;
@@ -102,24 +104,40 @@ public final class SparseLinearKernel {
         Native.view(a);
     }
 
-    public PhaseTimes times() { return times; }
+    public PhaseTimes times() {
+        return times;
+    }
 
     /** The last step's gradients before clipping (rows j with {@link #touched} j only; tests). */
-    float[] gradW() { return gW; }
+    float[] gradW() {
+        return gW;
+    }
 
-    float[] gradD() { return gD; }
+    float[] gradD() {
+        return gD;
+    }
 
-    float[] gradB() { return gB; }
+    float[] gradB() {
+        return gB;
+    }
 
     /** Whether concept j got a gradient in the last step. */
-    boolean touched(int j) { return has[j]; }
+    boolean touched(int j) {
+        return has[j];
+    }
 
-    public int k() { return k; }
+    public int k() {
+        return k;
+    }
 
     /** Encoder GEMM in bf16 (float32 output) when on; everything else stays float32. */
-    public void useBf16(boolean on) { enc.useBf16(on); }
+    public void useBf16(boolean on) {
+        enc.useBf16(on);
+    }
 
-    public boolean bf16() { return enc.bf16(); }
+    public boolean bf16() {
+        return enc.bf16();
+    }
 
     /** Enables the paper AuxK with kAux concepts per row (0 = off); each step then takes the dead set. */
     public void auxK(int kAux) {
@@ -137,7 +155,9 @@ public final class SparseLinearKernel {
     }
 
     /** Removes from each dictionary row's gradient its component along the row, before clipping and Adam. */
-    public void decoderGradProjection(boolean on) { project = on; }
+    public void decoderGradProjection(boolean on) {
+        project = on;
+    }
 
     private void ensure(int rows) {
         if (rows <= cap) {
@@ -150,7 +170,9 @@ public final class SparseLinearKernel {
     }
 
     /** Sparse top-k codes of x (inference; the dictionary is not read). */
-    public SparseCodes encodeSparse(INDArray x) { return enc.encode(x); }
+    public SparseCodes encodeSparse(INDArray x) {
+        return enc.encode(x);
+    }
 
     /** One full training step on tokens x [batch, d], with the Adam moments in parameter order. */
     public Result step(INDArray x, INDArray[] m, INDArray[] v, Hyper h) {
@@ -192,19 +214,36 @@ public final class SparseLinearKernel {
         update(adam, b, m[1], v[1], gB, null, coef, n, 1);
         update(adam, dict, m[2], v[2], gD, has, coef, n, d);
         if (trainMult) {
-            adam.rows(Native.view(mult), Native.view(m[3]), Native.view(v[3]),
-                    new float[] {(float) multGrad}, null, coef, 1, 1);
+            adam.rows(
+                    Native.view(mult),
+                    Native.view(m[3]),
+                    Native.view(v[3]),
+                    new float[] {(float) multGrad},
+                    null,
+                    coef,
+                    1,
+                    1);
         }
         times.lap(5);
         times.endStep();
         return r;
     }
 
-    private static void update(AdamPass adam, INDArray p, INDArray m, INDArray v, float[] g, boolean[] has,
-                               float coef, int n, int d) {
+    private static void update(
+            AdamPass adam, INDArray p, INDArray m, INDArray v, float[] g, boolean[] has, float coef, int n, int d) {
         boolean direct = p.offset() == 0 && m.offset() == 0 && v.offset() == 0 && 4L * p.length() < Integer.MAX_VALUE;
-        adam.rows(Native.view(p), Native.view(m), Native.view(v), direct ? Native.bytes(p) : null,
-                direct ? Native.bytes(m) : null, direct ? Native.bytes(v) : null, g, has, coef, n, d);
+        adam.rows(
+                Native.view(p),
+                Native.view(m),
+                Native.view(v),
+                direct ? Native.bytes(p) : null,
+                direct ? Native.bytes(m) : null,
+                direct ? Native.bytes(v) : null,
+                g,
+                has,
+                coef,
+                n,
+                d);
     }
 
     /** xHat, the loss, x and dL/dxHat (into xg) and dL/dpre at the selected entries; returns dL/dm. */

@@ -46,7 +46,9 @@ public final class TopKEncoder {
         bias = new float[n];
     }
 
-    public int k() { return k; }
+    public int k() {
+        return k;
+    }
 
     /**
      * Runs the GEMM with bf16 inputs (float32 output, {@link Bf16Gemm}) when on, else in float32. The
@@ -59,11 +61,17 @@ public final class TopKEncoder {
         return this;
     }
 
-    public boolean bf16() { return bf16 != null; }
+    public boolean bf16() {
+        return bf16 != null;
+    }
 
-    public int nbConcepts() { return n; }
+    public int nbConcepts() {
+        return n;
+    }
 
-    public int dim() { return d; }
+    public int dim() {
+        return d;
+    }
 
     /** Buffers for rows rows: grown when needed, else views over the larger ones (no reallocation). */
     private void ensure(int rows) {
@@ -117,8 +125,10 @@ public final class TopKEncoder {
         if (order == 'f') {
             FloatBuffer pf = pre.data().asNioFloat();
             java.nio.ByteBuffer bytes = pre.data().asNio().order(java.nio.ByteOrder.nativeOrder());
-            Par.range(rows, ColumnTopK.block(rows, Par.threads()),
-                (c, lo, hi) -> ColumnTopK.select(bytes, pf, rows, n, bias, k, lo, hi, idx, val, cnt));
+            Par.range(
+                    rows,
+                    ColumnTopK.block(rows, Par.threads()),
+                    (c, lo, hi) -> ColumnTopK.select(bytes, pf, rows, n, bias, k, lo, hi, idx, val, cnt));
             times.lap(2);
             return;
         }
@@ -146,7 +156,9 @@ public final class TopKEncoder {
     }
 
     /** The last run's input rows as a dense [rows, d] 'c' array (reused buffer). */
-    INDArray input() { return xBuf; }
+    INDArray input() {
+        return xBuf;
+    }
 
     /**
      * relu-less pre-activations of the last run's row i at columns cols[0..m): pre[i, c] + b[c] into out

@@ -6,10 +6,10 @@ package topksae.kernel;
  */
 public final class Vec {
     /** Whether the SIMD versions are used (the JVM was started with --add-modules=jdk.incubator.vector). */
-    public static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !Boolean.getBoolean("topksae.noSimd");
+    public static final boolean SIMD =
+            ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && !Boolean.getBoolean("topksae.noSimd");
 
-    private Vec() { }
+    private Vec() {}
 
     /** y[yo..yo+n) += a * x[xo..xo+n). */
     public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {

@@ -32,7 +32,8 @@ public final class BatchNorm1d extends Layer {
         runningVar = Nd4j.ones(dim);
     }
 
-    @Override public INDArray forward(INDArray x) {
+    @Override
+    public INDArray forward(INDArray x) {
         INDArray mean;
         INDArray var;
         usedBatchStats = training;
@@ -54,7 +55,8 @@ public final class BatchNorm1d extends Layer {
         return xhat.mulRowVector(weight.value()).addiRowVector(bias.value());
     }
 
-    @Override public INDArray backward(INDArray g) {
+    @Override
+    public INDArray backward(INDArray g) {
         weight.grad().addi(g.mul(xhat).sum(0));
         bias.grad().addi(g.sum(0));
         INDArray gx = g.mulRowVector(weight.value());
@@ -68,9 +70,14 @@ public final class BatchNorm1d extends Layer {
         return gx.muliRowVector(invStd).divi(n);
     }
 
-    @Override public void collectParameters(List<Parameter> out) { out.add(weight); out.add(bias); }
+    @Override
+    public void collectParameters(List<Parameter> out) {
+        out.add(weight);
+        out.add(bias);
+    }
 
-    @Override public void collectState(Map<String, INDArray> out) {
+    @Override
+    public void collectState(Map<String, INDArray> out) {
         out.put(weight.name(), weight.value());
         out.put(bias.name(), bias.value());
         out.put(prefix + ".running_mean", runningMean);

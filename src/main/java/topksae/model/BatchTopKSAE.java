@@ -1,7 +1,6 @@
 package topksae.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * overcomplete's BatchTopKSAE: in training keeps every activation >= the k-th largest of the whole
@@ -14,14 +13,27 @@ public class BatchTopKSAE extends SAE {
     private double lastBatchThreshold = Double.NaN;
     private INDArray lastMask;
 
-    public BatchTopKSAE(int[] inputShape, int nbConcepts, Integer topK, double thresholdMomentum,
-                        Object encoderModule, DictionaryParams dictionaryParams, String device) {
+    public BatchTopKSAE(
+            int[] inputShape,
+            int nbConcepts,
+            Integer topK,
+            double thresholdMomentum,
+            Object encoderModule,
+            DictionaryParams dictionaryParams,
+            String device) {
         this(inputShape, nbConcepts, topK, thresholdMomentum, encoderModule, dictionaryParams, device, null, 42L);
     }
 
-    public BatchTopKSAE(int[] inputShape, int nbConcepts, Integer topK, double thresholdMomentum,
-                        Object encoderModule, DictionaryParams dictionaryParams, String device,
-                        Encoders.Options options, long seed) {
+    public BatchTopKSAE(
+            int[] inputShape,
+            int nbConcepts,
+            Integer topK,
+            double thresholdMomentum,
+            Object encoderModule,
+            DictionaryParams dictionaryParams,
+            String device,
+            Encoders.Options options,
+            long seed) {
         super(inputShape, nbConcepts, encoderModule, dictionaryParams, device, options, seed);
         this.topK = topK != null ? topK : Math.max(nbConcepts / 10, 1);
         this.thresholdMomentum = thresholdMomentum;
@@ -31,22 +43,36 @@ public class BatchTopKSAE extends SAE {
         this(new int[] {inputDim}, nbConcepts, topK, 0.9, null, null, "cpu");
     }
 
-    public int topK() { return topK; }
+    public int topK() {
+        return topK;
+    }
 
-    public double thresholdMomentum() { return thresholdMomentum; }
+    public double thresholdMomentum() {
+        return thresholdMomentum;
+    }
 
     /** The running threshold, or null before the first training forward. */
-    public Double runningThreshold() { return runningThreshold; }
+    public Double runningThreshold() {
+        return runningThreshold;
+    }
 
-    public void setRunningThreshold(Double t) { runningThreshold = t; }
+    public void setRunningThreshold(Double t) {
+        runningThreshold = t;
+    }
 
     /** The batch threshold of the last training forward. */
-    public double lastBatchThreshold() { return lastBatchThreshold; }
+    public double lastBatchThreshold() {
+        return lastBatchThreshold;
+    }
 
-    @Override protected INDArray sparsify(INDArray act) {
+    @Override
+    protected INDArray sparsify(INDArray act) {
         double threshold;
         if (isTraining()) {
-            float[] flat = act.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+            float[] flat = act.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                    .dup('c')
+                    .data()
+                    .asFloat();
             float t32 = TopKSelect.kthLargest(flat, flat.length, topK);
             threshold = act.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT ? t32 : kthExact(act, t32);
             lastBatchThreshold = threshold;
@@ -54,7 +80,8 @@ public class BatchTopKSAE extends SAE {
                 runningThreshold = threshold;
             } else {
                 float r = (float) (thresholdMomentum * runningThreshold + (1 - thresholdMomentum) * threshold);
-                runningThreshold = act.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT ? (double) r
+                runningThreshold = act.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT
+                        ? (double) r
                         : thresholdMomentum * runningThreshold + (1 - thresholdMomentum) * threshold;
             }
         } else {
@@ -88,11 +115,13 @@ public class BatchTopKSAE extends SAE {
         return rank >= 0 && rank < band.size() ? band.get(rank) : best;
     }
 
-    @Override protected INDArray sparsifyBackward(INDArray g) {
+    @Override
+    protected INDArray sparsifyBackward(INDArray g) {
         return g.mul(lastMask);
     }
 
-    @Override public SAEConfig config() {
+    @Override
+    public SAEConfig config() {
         SAEConfig c = baseConfig("batchtopk");
         c.topK = topK;
         c.thresholdMomentum = thresholdMomentum;

@@ -4,7 +4,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Checks the requested device against the ND4J backend; never falls back silently. */
 public final class Devices {
-    private Devices() { }
+    private Devices() {}
 
     public static String check(String device) {
         String d = device == null ? "cpu" : device.toLowerCase(java.util.Locale.ROOT);
@@ -14,9 +14,11 @@ public final class Devices {
             case "cuda":
             case "gpu":
                 if (Nd4j.getEnvironment().isCPU()) {
-                    throw new IllegalStateException("device '" + device + "' requested, but ND4J runs on the CPU backend ("
-                            + Nd4j.getBackend().getClass().getSimpleName() + "): build with -Pcuda (nd4j-cuda-11.6) "
-                            + "on a machine with a supported NVIDIA GPU and CUDA 11.6 libraries, or use device \"cpu\"");
+                    throw new IllegalStateException(
+                            "device '" + device + "' requested, but ND4J runs on the CPU backend ("
+                                    + Nd4j.getBackend().getClass().getSimpleName()
+                                    + "): build with -Pcuda (nd4j-cuda-11.6) "
+                                    + "on a machine with a supported NVIDIA GPU and CUDA 11.6 libraries, or use device \"cpu\"");
                 }
                 return d;
             default:

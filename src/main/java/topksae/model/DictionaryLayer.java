@@ -26,7 +26,8 @@ public final class DictionaryLayer {
         INDArray w;
         if (params.initializer != null) {
             if (params.initializer.rows() != nbConcepts || params.initializer.columns() != dim) {
-                throw new IllegalArgumentException("Invalid initializer, must have shape [" + nbConcepts + ", " + dim + "]");
+                throw new IllegalArgumentException(
+                        "Invalid initializer, must have shape [" + nbConcepts + ", " + dim + "]");
             }
             w = params.initializer.castTo(Nd4j.defaultFloatingPointType()).dup();
         } else {
@@ -37,11 +38,17 @@ public final class DictionaryLayer {
         multiplierParam = params.useMultiplier ? new Parameter("dictionary.multiplier", multiplier) : null;
     }
 
-    public Parameter weights() { return weights; }
+    public Parameter weights() {
+        return weights;
+    }
 
-    public boolean usesMultiplier() { return multiplierParam != null; }
+    public boolean usesMultiplier() {
+        return multiplierParam != null;
+    }
 
-    public double scale() { return Math.exp(multiplier.getDouble(0)); }
+    public double scale() {
+        return Math.exp(multiplier.getDouble(0));
+    }
 
     /** Train: renormalize the weights in place, return weights * exp(m) (a new array). Eval: the fused cache. */
     public INDArray getDictionary() {
@@ -71,7 +78,9 @@ public final class DictionaryLayer {
         training = mode;
     }
 
-    public boolean isTraining() { return training; }
+    public boolean isTraining() {
+        return training;
+    }
 
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();

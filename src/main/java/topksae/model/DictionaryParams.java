@@ -12,20 +12,31 @@ public final class DictionaryParams {
     public boolean useMultiplier;
     public INDArray initializer;
 
-    public DictionaryParams() { }
+    public DictionaryParams() {}
 
     public DictionaryParams(String normalization, boolean useMultiplier) {
         this.normalization = normalization;
         this.useMultiplier = useMultiplier;
     }
 
-    public static DictionaryParams of(String normalization) { return new DictionaryParams(normalization, false); }
+    public static DictionaryParams of(String normalization) {
+        return new DictionaryParams(normalization, false);
+    }
 
-    public DictionaryParams multiplier(boolean on) { useMultiplier = on; return this; }
+    public DictionaryParams multiplier(boolean on) {
+        useMultiplier = on;
+        return this;
+    }
 
-    public DictionaryParams custom(Normalization fn) { customNormalization = fn; return this; }
+    public DictionaryParams custom(Normalization fn) {
+        customNormalization = fn;
+        return this;
+    }
 
-    public DictionaryParams initializer(INDArray init) { initializer = init; return this; }
+    public DictionaryParams initializer(INDArray init) {
+        initializer = init;
+        return this;
+    }
 
     Normalization resolve() {
         return customNormalization != null ? customNormalization : Normalizations.get(normalization);

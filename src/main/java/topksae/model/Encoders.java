@@ -28,15 +28,19 @@ public final class Encoders {
         register("mlp_bn_3", (d, n, o, r) -> new MLPEncoder(d, n, o.hiddenDim(), 3, "batch", o.residual(), r));
     }
 
-    private Encoders() { }
+    private Encoders() {}
 
     public static synchronized void register(String name, Factory factory) {
         REGISTRY.put(name, factory);
     }
 
-    public static synchronized boolean contains(String name) { return REGISTRY.containsKey(name); }
+    public static synchronized boolean contains(String name) {
+        return REGISTRY.containsKey(name);
+    }
 
-    public static synchronized java.util.List<String> names() { return java.util.List.copyOf(REGISTRY.keySet()); }
+    public static synchronized java.util.List<String> names() {
+        return java.util.List.copyOf(REGISTRY.keySet());
+    }
 
     public static Encoder create(String name, int inDim, int nbConcepts, Options options, Random rng) {
         Factory f;

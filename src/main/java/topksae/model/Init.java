@@ -6,7 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Seeded weight initializers with torch's bounds. */
 public final class Init {
-    private Init() { }
+    private Init() {}
 
     /** U(-bound, bound) of the given shape. */
     public static INDArray uniform(Random rng, double bound, long... shape) {

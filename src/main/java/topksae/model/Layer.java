@@ -13,9 +13,11 @@ public abstract class Layer {
     /** Takes dL/d(output), accumulates parameter gradients, returns dL/d(input). */
     public abstract INDArray backward(INDArray gradOut);
 
-    public void collectParameters(List<Parameter> out) { }
+    public void collectParameters(List<Parameter> out) {}
 
-    public void collectState(Map<String, INDArray> out) { }
+    public void collectState(Map<String, INDArray> out) {}
 
-    public void train(boolean mode) { training = mode; }
+    public void train(boolean mode) {
+        training = mode;
+    }
 }

@@ -19,7 +19,8 @@ public final class LayerNorm extends Layer {
         bias = new Parameter(prefix + ".bias", Nd4j.zeros(dim));
     }
 
-    @Override public INDArray forward(INDArray x) {
+    @Override
+    public INDArray forward(INDArray x) {
         long n = x.rows();
         INDArray centred = x.subColumnVector(x.mean(1).reshape(n, 1));
         INDArray var = centred.mul(centred).mean(1).reshape(n, 1);
@@ -28,7 +29,8 @@ public final class LayerNorm extends Layer {
         return xhat.mulRowVector(weight.value()).addiRowVector(bias.value());
     }
 
-    @Override public INDArray backward(INDArray g) {
+    @Override
+    public INDArray backward(INDArray g) {
         long n = g.rows();
         double d = g.columns();
         weight.grad().addi(g.mul(xhat).sum(0));
@@ -40,9 +42,14 @@ public final class LayerNorm extends Layer {
         return gx.muliColumnVector(invStd).divi(d);
     }
 
-    @Override public void collectParameters(List<Parameter> out) { out.add(weight); out.add(bias); }
+    @Override
+    public void collectParameters(List<Parameter> out) {
+        out.add(weight);
+        out.add(bias);
+    }
 
-    @Override public void collectState(Map<String, INDArray> out) {
+    @Override
+    public void collectState(Map<String, INDArray> out) {
         out.put(weight.name(), weight.value());
         out.put(bias.name(), bias.value());
     }

@@ -19,16 +19,22 @@ public final class Linear extends Layer {
         bias = new Parameter(prefix + ".bias", Init.uniform(rng, b, out));
     }
 
-    public Parameter weight() { return weight; }
+    public Parameter weight() {
+        return weight;
+    }
 
     /** Whether backward must return dL/dx (false for a first layer: saves one GEMM; returns null). */
     public Linear inputGradient(boolean on) {
         inputGrad = on;
         return this;
     }
-    public Parameter bias() { return bias; }
 
-    @Override public INDArray forward(INDArray x) {
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
         input = x;
         INDArray w = weight.value();
         INDArray y = Nd4j.create(x.dataType(), x.rows(), w.rows());
@@ -36,7 +42,8 @@ public final class Linear extends Layer {
         return y.addiRowVector(bias.value());
     }
 
-    @Override public INDArray backward(INDArray g) {
+    @Override
+    public INDArray backward(INDArray g) {
         Nd4j.gemm(g, input, weight.grad(), true, false, 1.0, 1.0);
         bias.grad().addi(g.sum(0));
         if (!inputGrad) {
@@ -47,9 +54,14 @@ public final class Linear extends Layer {
         return gx;
     }
 
-    @Override public void collectParameters(List<Parameter> out) { out.add(weight); out.add(bias); }
+    @Override
+    public void collectParameters(List<Parameter> out) {
+        out.add(weight);
+        out.add(bias);
+    }
 
-    @Override public void collectState(Map<String, INDArray> out) {
+    @Override
+    public void collectState(Map<String, INDArray> out) {
         out.put(weight.name(), weight.value());
         out.put(bias.name(), bias.value());
     }

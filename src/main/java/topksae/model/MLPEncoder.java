@@ -17,8 +17,8 @@ public final class MLPEncoder implements Encoder {
     private final boolean sameWidth;
     private INDArray preCodes;
 
-    public MLPEncoder(int inDim, int nbConcepts, Integer hiddenDim, int nbBlocks, String norm,
-                      boolean residual, Random rng) {
+    public MLPEncoder(
+            int inDim, int nbConcepts, Integer hiddenDim, int nbBlocks, String norm, boolean residual, Random rng) {
         int h = hiddenDim == null ? inDim : hiddenDim;
         this.residual = residual;
         this.sameWidth = h == inDim;
@@ -35,12 +35,12 @@ public final class MLPEncoder implements Encoder {
         fin.add(new Linear("encoder.final_block.0", last, nbConcepts, rng));
         addNorm(fin, norm, "encoder.final_block.1", nbConcepts);
         Linear first = (Linear) (hidden.isEmpty() ? fin : hidden.get(0)).get(0);
-        first.inputGradient(false);   // dL/dx of the input is never used
+        first.inputGradient(false); // dL/dx of the input is never used
     }
 
     private static void addNorm(List<Layer> block, String norm, String prefix, int dim) {
         switch (norm) {
-            case "identity" -> { }
+            case "identity" -> {}
             case "layer" -> block.add(new LayerNorm(prefix, dim));
             case "batch" -> block.add(new BatchNorm1d(prefix, dim));
             default -> throw new IllegalArgumentException("unknown norm layer " + norm);
@@ -48,11 +48,16 @@ public final class MLPEncoder implements Encoder {
     }
 
     /** The final Linear layer (the only layer of the "linear" encoder). */
-    public Linear finalLinear() { return (Linear) fin.get(0); }
+    public Linear finalLinear() {
+        return (Linear) fin.get(0);
+    }
 
-    public boolean isPlainLinear() { return hidden.isEmpty() && fin.size() == 1; }
+    public boolean isPlainLinear() {
+        return hidden.isEmpty() && fin.size() == 1;
+    }
 
-    @Override public SAE.Encoded forward(INDArray x) {
+    @Override
+    public SAE.Encoded forward(INDArray x) {
         for (int i = 0; i < hidden.size(); i++) {
             INDArray y = run(hidden.get(i), x);
             x = useResidual(i) ? y.add(x) : y;
@@ -61,7 +66,9 @@ public final class MLPEncoder implements Encoder {
         return new SAE.Encoded(preCodes, org.nd4j.linalg.ops.transforms.Transforms.relu(preCodes, true));
     }
 
-    private boolean useResidual(int i) { return residual && (i != 0 || sameWidth); }
+    private boolean useResidual(int i) {
+        return residual && (i != 0 || sameWidth);
+    }
 
     private static INDArray run(List<Layer> layers, INDArray x) {
         for (Layer l : layers) {
@@ -78,7 +85,8 @@ public final class MLPEncoder implements Encoder {
     }
 
     /** Returns null: the gradient w.r.t. the input tokens is not computed. */
-    @Override public INDArray backward(INDArray gPre, INDArray gCodes) {
+    @Override
+    public INDArray backward(INDArray gPre, INDArray gCodes) {
         INDArray g = Relu.preCodeGradient(preCodes, gPre, gCodes);
         if (g == null) {
             return null;
@@ -91,7 +99,8 @@ public final class MLPEncoder implements Encoder {
         return g;
     }
 
-    @Override public List<Parameter> parameters() {
+    @Override
+    public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         for (List<Layer> block : hidden) {
             block.forEach(l -> l.collectParameters(out));
@@ -100,14 +109,16 @@ public final class MLPEncoder implements Encoder {
         return out;
     }
 
-    @Override public void collectState(Map<String, INDArray> out) {
+    @Override
+    public void collectState(Map<String, INDArray> out) {
         for (List<Layer> block : hidden) {
             block.forEach(l -> l.collectState(out));
         }
         fin.forEach(l -> l.collectState(out));
     }
 
-    @Override public void train(boolean mode) {
+    @Override
+    public void train(boolean mode) {
         hidden.forEach(b -> b.forEach(l -> l.train(mode)));
         fin.forEach(l -> l.train(mode));
     }

@@ -17,9 +17,11 @@ public final class Normalizations {
         register("identity", INDArray::dup);
     }
 
-    private Normalizations() { }
+    private Normalizations() {}
 
-    public static synchronized void register(String name, Normalization n) { REGISTRY.put(name, n); }
+    public static synchronized void register(String name, Normalization n) {
+        REGISTRY.put(name, n);
+    }
 
     public static synchronized Normalization get(String name) {
         Normalization n = REGISTRY.get(name);

@@ -15,15 +15,26 @@ public final class Parameter {
         this.grad = Nd4j.zerosLike(value);
     }
 
-    public String name() { return name; }
+    public String name() {
+        return name;
+    }
 
     /** The live value; optimizers and loaders update it in place. */
-    public INDArray value() { return value; }
+    public INDArray value() {
+        return value;
+    }
 
     /** The accumulated gradient; backward passes add into it. */
-    public INDArray grad() { return grad; }
+    public INDArray grad() {
+        return grad;
+    }
 
-    public void zeroGrad() { grad.assign(0); }
+    public void zeroGrad() {
+        grad.assign(0);
+    }
 
-    @Override public String toString() { return name + java.util.Arrays.toString(value.shape()); }
+    @Override
+    public String toString() {
+        return name + java.util.Arrays.toString(value.shape());
+    }
 }

@@ -7,12 +7,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class Relu extends Layer {
     private INDArray output;
 
-    @Override public INDArray forward(INDArray x) {
+    @Override
+    public INDArray forward(INDArray x) {
         output = Transforms.relu(x, true);
         return output;
     }
 
-    @Override public INDArray backward(INDArray g) {
+    @Override
+    public INDArray backward(INDArray g) {
         return g.mul(positive(output));
     }
 

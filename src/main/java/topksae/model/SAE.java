@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Also carries the hand-derived backward pass used by the trainers.
  */
 public abstract class SAE {
-    public record Encoded(INDArray preCodes, INDArray codes) { }
+    public record Encoded(INDArray preCodes, INDArray codes) {}
 
-    public record Output(INDArray preCodes, INDArray codes, INDArray xHat) { }
+    public record Output(INDArray preCodes, INDArray codes, INDArray xHat) {}
 
     protected final int[] inputShape;
     protected final int inDim;
@@ -34,8 +34,14 @@ public abstract class SAE {
     private INDArray lastDictionary;
     private int[][] lastSelection;
 
-    protected SAE(int[] inputShape, int nbConcepts, Object encoderModule, DictionaryParams dictionaryParams,
-                  String device, Encoders.Options options, long seed) {
+    protected SAE(
+            int[] inputShape,
+            int nbConcepts,
+            Object encoderModule,
+            DictionaryParams dictionaryParams,
+            String device,
+            Encoders.Options options,
+            long seed) {
         if (inputShape == null || inputShape.length < 1 || inputShape.length > 3) {
             throw new IllegalArgumentException("Input shape must be 1D, 2D or 3D.");
         }
@@ -70,7 +76,9 @@ public abstract class SAE {
     protected abstract INDArray sparsifyBackward(INDArray gradCodes);
 
     /** The per-token indices chosen by the last encode when the sparsifier keeps a fixed set, else null. */
-    protected int[][] selection() { return null; }
+    protected int[][] selection() {
+        return null;
+    }
 
     /** Rearranges x to tokens [N, dim]. */
     public INDArray toTokens(INDArray x) {
@@ -118,7 +126,9 @@ public abstract class SAE {
         return new Output(e.preCodes(), e.codes(), decode(e.codes(), selection()));
     }
 
-    public INDArray getDictionary() { return dictionary.getDictionary(); }
+    public INDArray getDictionary() {
+        return dictionary.getDictionary();
+    }
 
     /**
      * Backward of the last forward: adds into every parameter's grad, given dL/dxHat, dL/dpreCodes
@@ -148,9 +158,13 @@ public abstract class SAE {
         }
     }
 
-    public SAE train() { return setMode(true); }
+    public SAE train() {
+        return setMode(true);
+    }
 
-    public SAE eval() { return setMode(false); }
+    public SAE eval() {
+        return setMode(false);
+    }
 
     private SAE setMode(boolean mode) {
         encoder.train(mode);
@@ -159,19 +173,33 @@ public abstract class SAE {
         return this;
     }
 
-    public boolean isTraining() { return training; }
+    public boolean isTraining() {
+        return training;
+    }
 
-    public int inputDim() { return inDim; }
+    public int inputDim() {
+        return inDim;
+    }
 
-    public int nbConcepts() { return nbConcepts; }
+    public int nbConcepts() {
+        return nbConcepts;
+    }
 
-    public int[] inputShape() { return inputShape.clone(); }
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
 
-    public String device() { return device; }
+    public String device() {
+        return device;
+    }
 
-    public Encoder encoder() { return encoder; }
+    public Encoder encoder() {
+        return encoder;
+    }
 
-    public DictionaryLayer dictionaryLayer() { return dictionary; }
+    public DictionaryLayer dictionaryLayer() {
+        return dictionary;
+    }
 
     /** overcomplete's tied(): the encoder becomes x D^T (+ bias) with the dictionary itself. */
     public SAE tied(boolean bias) {
@@ -212,7 +240,9 @@ public abstract class SAE {
             if (src.length() != e.getValue().length()) {
                 throw new IllegalArgumentException("shape mismatch for " + e.getKey());
             }
-            e.getValue().assign(src.castTo(e.getValue().dataType()).reshape(e.getValue().shape()));
+            e.getValue()
+                    .assign(src.castTo(e.getValue().dataType())
+                            .reshape(e.getValue().shape()));
         }
     }
 
@@ -222,7 +252,10 @@ public abstract class SAE {
         float[] out = new float[Math.toIntExact(total)];
         int pos = 0;
         for (INDArray a : s.values()) {
-            float[] v = a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+            float[] v = a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                    .dup('c')
+                    .data()
+                    .asFloat();
             System.arraycopy(v, 0, out, pos, v.length);
             pos += v.length;
         }
@@ -271,12 +304,14 @@ public abstract class SAE {
         Encoders.Options o = new Encoders.Options(c.hiddenDim, c.residual);
         boolean tieable = c.encoder != null && c.encoder.matches("(un)?tied(_bias)?");
         String enc = tieable ? "linear" : c.encoder;
-        SAE sae = switch (c.variant) {
-            case "topk" -> new TopKSAE(c.inputShape, c.nbConcepts, c.topK, enc, dp, c.device, o, c.seed);
-            case "batchtopk" -> new BatchTopKSAE(c.inputShape, c.nbConcepts, c.topK, c.thresholdMomentum,
-                    enc, dp, c.device, o, c.seed);
-            default -> throw new IllegalArgumentException("unknown variant " + c.variant);
-        };
+        SAE sae =
+                switch (c.variant) {
+                    case "topk" -> new TopKSAE(c.inputShape, c.nbConcepts, c.topK, enc, dp, c.device, o, c.seed);
+                    case "batchtopk" ->
+                        new BatchTopKSAE(
+                                c.inputShape, c.nbConcepts, c.topK, c.thresholdMomentum, enc, dp, c.device, o, c.seed);
+                    default -> throw new IllegalArgumentException("unknown variant " + c.variant);
+                };
         if (tieable) {
             boolean bias = c.encoder.endsWith("_bias");
             return c.encoder.startsWith("tied") ? sae.tied(bias) : sae.untied(bias, false);

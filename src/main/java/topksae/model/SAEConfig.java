@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** Plain, serializable description of an SAE, enough to rebuild an identical model (JSON via Jackson). */
 public final class SAEConfig implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public String variant = "topk";
     public int[] inputShape;
@@ -39,5 +39,7 @@ public final class SAEConfig implements java.io.Serializable {
         }
     }
 
-    public SAE build() { return SAE.fromConfig(this); }
+    public SAE build() {
+        return SAE.fromConfig(this);
+    }
 }

@@ -15,9 +15,9 @@ final class SparseRows {
     static volatile boolean enabled = true;
 
     /** dL/d(activations), nonzero only at the selected entries, and dL/dD. */
-    record Grads(INDArray activations, INDArray dictionary) { }
+    record Grads(INDArray activations, INDArray dictionary) {}
 
-    private SparseRows() { }
+    private SparseRows() {}
 
     static boolean applicable(INDArray... arrays) {
         if (!enabled) {

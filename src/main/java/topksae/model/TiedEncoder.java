@@ -20,8 +20,8 @@ public final class TiedEncoder implements Encoder {
     private INDArray usedWeight;
     private INDArray preCodes;
 
-    public TiedEncoder(int dim, int nbConcepts, boolean withBias, DictionaryLayer tiedTo,
-                       INDArray weightInit, Random rng) {
+    public TiedEncoder(
+            int dim, int nbConcepts, boolean withBias, DictionaryLayer tiedTo, INDArray weightInit, Random rng) {
         this.tiedTo = tiedTo;
         if (tiedTo == null) {
             INDArray w = weightInit != null ? weightInit.dup() : Init.xavierUniform(rng, nbConcepts, dim);
@@ -32,9 +32,12 @@ public final class TiedEncoder implements Encoder {
         bias = withBias ? new Parameter("encoder.bias", Nd4j.zeros(nbConcepts)) : null;
     }
 
-    public boolean isTied() { return tiedTo != null; }
+    public boolean isTied() {
+        return tiedTo != null;
+    }
 
-    @Override public SAE.Encoded forward(INDArray x) {
+    @Override
+    public SAE.Encoded forward(INDArray x) {
         input = x;
         usedWeight = tiedTo != null ? tiedTo.getDictionary() : weight.value();
         preCodes = Nd4j.create(x.dataType(), x.rows(), usedWeight.rows());
@@ -45,7 +48,8 @@ public final class TiedEncoder implements Encoder {
         return new SAE.Encoded(preCodes, Transforms.relu(preCodes, true));
     }
 
-    @Override public INDArray backward(INDArray gPre, INDArray gCodes) {
+    @Override
+    public INDArray backward(INDArray gPre, INDArray gCodes) {
         INDArray g = Relu.preCodeGradient(preCodes, gPre, gCodes);
         if (g == null) {
             return null;
@@ -65,7 +69,8 @@ public final class TiedEncoder implements Encoder {
         return gx;
     }
 
-    @Override public List<Parameter> parameters() {
+    @Override
+    public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         if (weight != null) {
             out.add(weight);
@@ -76,9 +81,11 @@ public final class TiedEncoder implements Encoder {
         return out;
     }
 
-    @Override public void collectState(Map<String, INDArray> out) {
+    @Override
+    public void collectState(Map<String, INDArray> out) {
         parameters().forEach(p -> out.put(p.name(), p.value()));
     }
 
-    @Override public void train(boolean mode) { }
+    @Override
+    public void train(boolean mode) {}
 }

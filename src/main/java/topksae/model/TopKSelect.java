@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * implementation-defined; only positive ties at the boundary can change results).
  */
 public final class TopKSelect {
-    private TopKSelect() { }
+    private TopKSelect() {}
 
     /** Strategy for picking k column indices per row of a [rows, n] matrix. */
     @FunctionalInterface

@@ -31,8 +31,8 @@ final class EvaluationStats implements Serializable {
             throw new IllegalArgumentException("null codes in a row: evaluate the output of TopKSAEModel.transform");
         }
         if (x.length != xHat.length) {
-            throw new IllegalArgumentException("input has " + x.length + " values but the reconstruction has "
-                    + xHat.length);
+            throw new IllegalArgumentException(
+                    "input has " + x.length + " values but the reconstruction has " + xHat.length);
         }
         if (sumX == null) {
             sumX = new double[x.length];
@@ -134,7 +134,7 @@ final class EvaluationStats implements Serializable {
             }
             return out;
         }
-        throw new IllegalArgumentException(what + " column holds " + v.getClass().getName()
-                + ", expected an ML Vector or an array of numbers");
+        throw new IllegalArgumentException(
+                what + " column holds " + v.getClass().getName() + ", expected an ML Vector or an array of numbers");
     }
 }

@@ -6,13 +6,13 @@ package topksae.spark;
  * the whole fit will have seen at its end (rows x maxEpochs, capped by maxTokens).
  */
 public record FitPlan(long rows, int workers, int roundsPerEpoch, long tokensDone, long tokensPlanned)
-    implements java.io.Serializable {
+        implements java.io.Serializable {
 
-  static FitPlan of(TopKSAEParams p, long rows, int workers, int roundsPerEpoch, long tokensDone) {
-    long planned = Math.multiplyExact(rows, (long) p.getMaxEpochs());
-    if (p.getMaxTokens() > 0) {
-      planned = Math.min(planned, p.getMaxTokens());
+    static FitPlan of(TopKSAEParams p, long rows, int workers, int roundsPerEpoch, long tokensDone) {
+        long planned = Math.multiplyExact(rows, (long) p.getMaxEpochs());
+        if (p.getMaxTokens() > 0) {
+            planned = Math.min(planned, p.getMaxTokens());
+        }
+        return new FitPlan(rows, workers, roundsPerEpoch, tokensDone, Math.max(planned, tokensDone));
     }
-    return new FitPlan(rows, workers, roundsPerEpoch, tokensDone, Math.max(planned, tokensDone));
-  }
 }

@@ -24,118 +24,120 @@ import topksae.train.Trainer;
  * with fresh Adam moments in per-worker mode).
  */
 final class LocalWorker {
-  private final SAE sae;
-  private final Trainer trainer;
-  private final Map<Integer, INDArray> buffers = new HashMap<>();
-  private boolean hasOptimizerState;
-  private float[] scratch = new float[0];
+    private final SAE sae;
+    private final Trainer trainer;
+    private final Map<Integer, INDArray> buffers = new HashMap<>();
+    private boolean hasOptimizerState;
+    private float[] scratch = new float[0];
 
-  private LocalWorker(RoundPlan plan) {
-    sae = SAE.fromConfig(plan.model());
-    sae.train();
-    trainer = new Trainer(sae, plan.train());
-  }
+    private LocalWorker(RoundPlan plan) {
+        sae = SAE.fromConfig(plan.model());
+        sae.train();
+        trainer = new Trainer(sae, plan.train());
+    }
 
-  /**
-   * The round's work for worker w over its slice's blocks: shuffle records keyed by (chunk, worker)
-   * holding its new state in chunks (read from ND4J one chunk at a time, as the shuffle writes
-   * them), counts and statistics on chunk 0; only the counts if it ran no step or was rejected.
-   */
-  static Iterator<Tuple2<Long, RoundExchange.Piece>> run(int w, Iterator<float[]> blocks, RoundPlan plan) {
-    NativeThreads.forCurrentTask();
-    LocalWorker worker = WorkerCache.get(plan.run(), w, () -> new LocalWorker(plan));
-    RoundResult meta = worker.round(blocks, plan);
-    if (meta.rejected > 0) {
-      WorkerCache.remove(plan.run(), w);
+    /**
+     * The round's work for worker w over its slice's blocks: shuffle records keyed by (chunk, worker)
+     * holding its new state in chunks (read from ND4J one chunk at a time, as the shuffle writes
+     * them), counts and statistics on chunk 0; only the counts if it ran no step or was rejected.
+     */
+    static Iterator<Tuple2<Long, RoundExchange.Piece>> run(int w, Iterator<float[]> blocks, RoundPlan plan) {
+        NativeThreads.forCurrentTask();
+        LocalWorker worker = WorkerCache.get(plan.run(), w, () -> new LocalWorker(plan));
+        RoundResult meta = worker.round(blocks, plan);
+        if (meta.rejected > 0) {
+            WorkerCache.remove(plan.run(), w);
+        }
+        if (meta.workers == 0) {
+            return List.of(new Tuple2<>(RoundExchange.key(0, w), new RoundExchange.Piece(0, null, meta)))
+                    .iterator();
+        }
+        return worker.pieces(w, meta, plan);
     }
-    if (meta.workers == 0) {
-      return List.of(new Tuple2<>(RoundExchange.key(0, w), new RoundExchange.Piece(0, null, meta))).iterator();
-    }
-    return worker.pieces(w, meta, plan);
-  }
 
-  private Iterator<Tuple2<Long, RoundExchange.Piece>> pieces(int w, RoundResult meta, RoundPlan plan) {
-    FlatView model = FlatView.model(sae);
-    FlatView opt = plan.averagedOptimizer() ? FlatView.adam(trainer.optimizer()) : null;
-    long[] parts = opt == null ? new long[] {model.length()} : new long[] {model.length(), opt.length()};
-    List<RoundExchange.Range> ranges = RoundExchange.ranges(parts, plan.chunkFloats());
-    return new Iterator<>() {
-      private int c;
+    private Iterator<Tuple2<Long, RoundExchange.Piece>> pieces(int w, RoundResult meta, RoundPlan plan) {
+        FlatView model = FlatView.model(sae);
+        FlatView opt = plan.averagedOptimizer() ? FlatView.adam(trainer.optimizer()) : null;
+        long[] parts = opt == null ? new long[] {model.length()} : new long[] {model.length(), opt.length()};
+        List<RoundExchange.Range> ranges = RoundExchange.ranges(parts, plan.chunkFloats());
+        return new Iterator<>() {
+            private int c;
 
-      public boolean hasNext() {
-        return c < ranges.size();
-      }
+            public boolean hasNext() {
+                return c < ranges.size();
+            }
 
-      public Tuple2<Long, RoundExchange.Piece> next() {
-        RoundExchange.Range r = ranges.get(c);
-        float[] values = new float[r.length()];
-        (r.part() == 0 ? model : opt).read(r.offset(), values, 0, r.length());
-        RoundExchange.Piece p = new RoundExchange.Piece(c, values, c == 0 ? meta : null);
-        return new Tuple2<>(RoundExchange.key(c++, w), p);
-      }
-    };
-  }
+            public Tuple2<Long, RoundExchange.Piece> next() {
+                RoundExchange.Range r = ranges.get(c);
+                float[] values = new float[r.length()];
+                (r.part() == 0 ? model : opt).read(r.offset(), values, 0, r.length());
+                RoundExchange.Piece p = new RoundExchange.Piece(c, values, c == 0 ? meta : null);
+                return new Tuple2<>(RoundExchange.key(c++, w), p);
+            }
+        };
+    }
 
-  /** Trains over the blocks; the counts, statistics and compute time (no state: see {@link #pieces}). */
-  private RoundResult round(Iterator<float[]> blocks, RoundPlan plan) {
-    long t0 = System.nanoTime();
-    load(plan.state(), plan.state().hasOptimizer() && (plan.averagedOptimizer() || !hasOptimizerState));
-    hasOptimizerState = true;
-    if (plan.lastFired() != null) {
-      trainer.deadLatents().restore(plan.deadSeen(), plan.lastFired());
+    /** Trains over the blocks; the counts, statistics and compute time (no state: see {@link #pieces}). */
+    private RoundResult round(Iterator<float[]> blocks, RoundPlan plan) {
+        long t0 = System.nanoTime();
+        load(plan.state(), plan.state().hasOptimizer() && (plan.averagedOptimizer() || !hasOptimizerState));
+        hasOptimizerState = true;
+        if (plan.lastFired() != null) {
+            trainer.deadLatents().restore(plan.deadSeen(), plan.lastFired());
+        }
+        StepStats stats = null;
+        int dim = sae.inputDim();
+        for (int steps = 0; steps < plan.maxSteps() && blocks.hasNext(); steps++) {
+            float[] block = blocks.next();
+            trainer.optimizer().setLr(plan.lr().at(plan.firstStep() + steps));
+            StepStats s = trainer.step(batch(block, dim, plan.preBias()));
+            if (stats == null) {
+                stats = s;
+            } else {
+                stats.merge(s);
+            }
+        }
+        if (stats == null) {
+            return RoundResult.empty();
+        }
+        boolean finite = FlatView.model(sae).finite()
+                && (!plan.averagedOptimizer()
+                        || FlatView.adam(trainer.optimizer()).finite());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return finite ? RoundResult.of(null, null, stats, seconds) : RoundResult.rejected(stats.tokens, seconds);
     }
-    StepStats stats = null;
-    int dim = sae.inputDim();
-    for (int steps = 0; steps < plan.maxSteps() && blocks.hasNext(); steps++) {
-      float[] block = blocks.next();
-      trainer.optimizer().setLr(plan.lr().at(plan.firstStep() + steps));
-      StepStats s = trainer.step(batch(block, dim, plan.preBias()));
-      if (stats == null) {
-        stats = s;
-      } else {
-        stats.merge(s);
-      }
-    }
-    if (stats == null) {
-      return RoundResult.empty();
-    }
-    boolean finite = FlatView.model(sae).finite()
-        && (!plan.averagedOptimizer() || FlatView.adam(trainer.optimizer()).finite());
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    return finite ? RoundResult.of(null, null, stats, seconds) : RoundResult.rejected(stats.tokens, seconds);
-  }
 
-  /** Loads the broadcast state chunk by chunk straight into the model (and the Adam moments). */
-  private void load(StateBroadcast state, boolean withOptimizer) {
-    FlatView model = FlatView.model(sae);
-    FlatView opt = withOptimizer ? FlatView.adam(trainer.optimizer()) : null;
-    state.loadInto(model, opt);
-    if (sae instanceof BatchTopKSAE b) {
-      float t = model.tail()[0];
-      b.setRunningThreshold(t < 0 ? null : (double) t);
+    /** Loads the broadcast state chunk by chunk straight into the model (and the Adam moments). */
+    private void load(StateBroadcast state, boolean withOptimizer) {
+        FlatView model = FlatView.model(sae);
+        FlatView opt = withOptimizer ? FlatView.adam(trainer.optimizer()) : null;
+        state.loadInto(model, opt);
+        if (sae instanceof BatchTopKSAE b) {
+            float t = model.tail()[0];
+            b.setRunningThreshold(t < 0 ? null : (double) t);
+        }
+        if (opt != null) {
+            trainer.optimizer().setStepCount(Math.round(opt.tail()[0]));
+        }
     }
-    if (opt != null) {
-      trainer.optimizer().setStepCount(Math.round(opt.tail()[0]));
-    }
-  }
 
-  /** The block as a [rows, dim] array in a reused buffer, minus the fixed offset if any. */
-  private INDArray batch(float[] block, int dim, float[] preBias) {
-    int rows = block.length / dim;
-    INDArray x = buffers.computeIfAbsent(rows, r -> Nd4j.create(DataType.FLOAT, r, dim));
-    if (preBias == null) {
-      x.data().asNioFloat().put(block);
-      return x;
+    /** The block as a [rows, dim] array in a reused buffer, minus the fixed offset if any. */
+    private INDArray batch(float[] block, int dim, float[] preBias) {
+        int rows = block.length / dim;
+        INDArray x = buffers.computeIfAbsent(rows, r -> Nd4j.create(DataType.FLOAT, r, dim));
+        if (preBias == null) {
+            x.data().asNioFloat().put(block);
+            return x;
+        }
+        if (scratch.length < block.length) {
+            scratch = new float[block.length];
+        }
+        for (int o = 0; o < block.length; o += dim) {
+            for (int j = 0; j < dim; j++) {
+                scratch[o + j] = block[o + j] - preBias[j];
+            }
+        }
+        x.data().asNioFloat().put(scratch, 0, block.length);
+        return x;
     }
-    if (scratch.length < block.length) {
-      scratch = new float[block.length];
-    }
-    for (int o = 0; o < block.length; o += dim) {
-      for (int j = 0; j < dim; j++) {
-        scratch[o + j] = block[o + j] - preBias[j];
-      }
-    }
-    x.data().asNioFloat().put(scratch, 0, block.length);
-    return x;
-  }
 }

@@ -19,74 +19,82 @@ import org.bytedeco.javacpp.Pointer;
  * the largest JavaCPP off-heap total and process resident size, sampled every 20 ms.
  */
 public final class MemoryProbe {
-  private static volatile long peakHeap;
-  private static volatile long peakOffHeap;
-  private static volatile long peakResident;
-  private static boolean installed;
+    private static volatile long peakHeap;
+    private static volatile long peakOffHeap;
+    private static volatile long peakResident;
+    private static boolean installed;
 
-  private MemoryProbe() {}
+    private MemoryProbe() {}
 
-  /** Starts watching (once per JVM). */
-  public static synchronized void install() {
-    if (installed) {
-      return;
-    }
-    installed = true;
-    Set<String> heapPools = new HashSet<>();
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        heapPools.add(p.getName());
-      }
-    }
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      ((NotificationEmitter) gc).addNotificationListener((n, h) -> {
-        if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-          afterGc(GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()), heapPools);
+    /** Starts watching (once per JVM). */
+    public static synchronized void install() {
+        if (installed) {
+            return;
         }
-      }, null, null);
+        installed = true;
+        Set<String> heapPools = new HashSet<>();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                heapPools.add(p.getName());
+            }
+        }
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ((NotificationEmitter) gc)
+                    .addNotificationListener(
+                            (n, h) -> {
+                                if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                                        n.getType())) {
+                                    afterGc(
+                                            GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()),
+                                            heapPools);
+                                }
+                            },
+                            null,
+                            null);
+        }
+        Thread t = new Thread(MemoryProbe::sample, "topksae-memory-probe");
+        t.setDaemon(true);
+        t.start();
     }
-    Thread t = new Thread(MemoryProbe::sample, "topksae-memory-probe");
-    t.setDaemon(true);
-    t.start();
-  }
 
-  private static void afterGc(GarbageCollectionNotificationInfo info, Set<String> heapPools) {
-    long used = 0;
-    for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-      if (heapPools.contains(e.getKey())) {
-        used += e.getValue().getUsed();
-      }
+    private static void afterGc(GarbageCollectionNotificationInfo info, Set<String> heapPools) {
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> e :
+                info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(e.getKey())) {
+                used += e.getValue().getUsed();
+            }
+        }
+        synchronized (MemoryProbe.class) {
+            peakHeap = Math.max(peakHeap, used);
+        }
     }
-    synchronized (MemoryProbe.class) {
-      peakHeap = Math.max(peakHeap, used);
+
+    private static void sample() {
+        while (true) {
+            long off = Pointer.totalBytes();
+            long rss = Pointer.physicalBytes();
+            synchronized (MemoryProbe.class) {
+                peakOffHeap = Math.max(peakOffHeap, off);
+                peakResident = Math.max(peakResident, rss);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
-  }
 
-  private static void sample() {
-    while (true) {
-      long off = Pointer.totalBytes();
-      long rss = Pointer.physicalBytes();
-      synchronized (MemoryProbe.class) {
-        peakOffHeap = Math.max(peakOffHeap, off);
-        peakResident = Math.max(peakResident, rss);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        return;
-      }
+    /** Forgets the peaks so far. */
+    public static synchronized void reset() {
+        peakHeap = 0;
+        peakOffHeap = 0;
+        peakResident = 0;
     }
-  }
 
-  /** Forgets the peaks so far. */
-  public static synchronized void reset() {
-    peakHeap = 0;
-    peakOffHeap = 0;
-    peakResident = 0;
-  }
-
-  /** {peak heap after GC, peak JavaCPP off-heap, peak resident size}, bytes. */
-  public static synchronized long[] peaks() {
-    return new long[] {peakHeap, peakOffHeap, peakResident};
-  }
+    /** {peak heap after GC, peak JavaCPP off-heap, peak resident size}, bytes. */
+    public static synchronized long[] peaks() {
+        return new long[] {peakHeap, peakOffHeap, peakResident};
+    }
 }

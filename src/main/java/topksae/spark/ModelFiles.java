@@ -25,51 +25,51 @@ import topksae.model.SAEConfig;
  * </ul>
  */
 public final class ModelFiles {
-  private ModelFiles() {}
+    private ModelFiles() {}
 
-  /** TopK models as SAELens {@code topk}; BatchTopK models as SAELens {@code jumprelu} (same eval codes). */
-  public static void exportSaeLens(TopKSAEModel model, String dir, Map<String, String> metadata) throws IOException {
-    Map<String, String> meta = metadata == null ? Map.of() : metadata;
-    if ("batchtopk".equals(model.config().variant)) {
-      CoreWeights.batchTopKToSaeLens(model.sae(), model.preBias(), Path.of(dir), meta);
-    } else {
-      SaeLensFormat.write(CoreWeights.fromSae(model.sae(), model.preBias()), Path.of(dir), meta);
+    /** TopK models as SAELens {@code topk}; BatchTopK models as SAELens {@code jumprelu} (same eval codes). */
+    public static void exportSaeLens(TopKSAEModel model, String dir, Map<String, String> metadata) throws IOException {
+        Map<String, String> meta = metadata == null ? Map.of() : metadata;
+        if ("batchtopk".equals(model.config().variant)) {
+            CoreWeights.batchTopKToSaeLens(model.sae(), model.preBias(), Path.of(dir), meta);
+        } else {
+            SaeLensFormat.write(CoreWeights.fromSae(model.sae(), model.preBias()), Path.of(dir), meta);
+        }
     }
-  }
 
-  public static String exportSparsify(TopKSAEModel model, String root, String hookpoint) throws IOException {
-    return SparsifyFormat.write(CoreWeights.fromSae(model.sae(), model.preBias()), Path.of(root), hookpoint)
-        .toString();
-  }
+    public static String exportSparsify(TopKSAEModel model, String root, String hookpoint) throws IOException {
+        return SparsifyFormat.write(CoreWeights.fromSae(model.sae(), model.preBias()), Path.of(root), hookpoint)
+                .toString();
+    }
 
-  /** Writes the raw state (not the eval-mode copy, whose dictionary has been renormalized in place). */
-  public static void exportOvercomplete(TopKSAEModel model, String file) throws IOException {
-    SAE raw = SAE.fromConfig(model.config());
-    raw.loadFlatState(model.flatState());
-    OvercompleteFormat.write(raw, model.preBias(), Path.of(file));
-  }
+    /** Writes the raw state (not the eval-mode copy, whose dictionary has been renormalized in place). */
+    public static void exportOvercomplete(TopKSAEModel model, String file) throws IOException {
+        SAE raw = SAE.fromConfig(model.config());
+        raw.loadFlatState(model.flatState());
+        OvercompleteFormat.write(raw, model.preBias(), Path.of(file));
+    }
 
-  public static TopKSAEModel importSaeLens(String dir) throws IOException {
-    return toModel(CoreWeights.toSae(SaeLensFormat.read(Path.of(dir))));
-  }
+    public static TopKSAEModel importSaeLens(String dir) throws IOException {
+        return toModel(CoreWeights.toSae(SaeLensFormat.read(Path.of(dir))));
+    }
 
-  /** {@code dir} is one hookpoint folder, e.g. {@code root/layers.6}. */
-  public static TopKSAEModel importSparsify(String dir) throws IOException {
-    return toModel(CoreWeights.toSae(SparsifyFormat.read(Path.of(dir))));
-  }
+    /** {@code dir} is one hookpoint folder, e.g. {@code root/layers.6}. */
+    public static TopKSAEModel importSparsify(String dir) throws IOException {
+        return toModel(CoreWeights.toSae(SparsifyFormat.read(Path.of(dir))));
+    }
 
-  /** {@code config} may be null when the file carries topksae_config metadata (our exports do). */
-  public static TopKSAEModel importOvercomplete(String file, SAEConfig config) throws IOException {
-    return toModel(new CoreWeights.Imported(OvercompleteFormat.read(Path.of(file), config), null));
-  }
+    /** {@code config} may be null when the file carries topksae_config metadata (our exports do). */
+    public static TopKSAEModel importOvercomplete(String file, SAEConfig config) throws IOException {
+        return toModel(new CoreWeights.Imported(OvercompleteFormat.read(Path.of(file), config), null));
+    }
 
-  /** Same, with the config as JSON ({@link SAEConfig#toJson()}), for Python. */
-  public static TopKSAEModel importOvercomplete(String file, String configJson) throws IOException {
-    return importOvercomplete(file, configJson == null ? null : SAEConfig.fromJson(configJson));
-  }
+    /** Same, with the config as JSON ({@link SAEConfig#toJson()}), for Python. */
+    public static TopKSAEModel importOvercomplete(String file, String configJson) throws IOException {
+        return importOvercomplete(file, configJson == null ? null : SAEConfig.fromJson(configJson));
+    }
 
-  private static TopKSAEModel toModel(CoreWeights.Imported m) {
-    return new TopKSAEModel(Identifiable.randomUID("topksae"), m.sae().config(), m.sae().flatState(),
-        m.preBias());
-  }
+    private static TopKSAEModel toModel(CoreWeights.Imported m) {
+        return new TopKSAEModel(
+                Identifiable.randomUID("topksae"), m.sae().config(), m.sae().flatState(), m.preBias());
+    }
 }

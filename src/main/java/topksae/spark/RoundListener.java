@@ -7,9 +7,8 @@ package topksae.spark;
  */
 @FunctionalInterface
 public interface RoundListener {
-  void onRound(RoundRecord record, TrainingState state);
+    void onRound(RoundRecord record, TrainingState state);
 
-  /** Called once before the first round, when the rows are read, validated and cached. */
-  default void onStart(FitPlan plan) {
-  }
+    /** Called once before the first round, when the rows are read, validated and cached. */
+    default void onStart(FitPlan plan) {}
 }

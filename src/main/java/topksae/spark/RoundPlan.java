@@ -12,7 +12,17 @@ import topksae.train.TrainConfig;
  * schedule with the global step of the round's first local step, and the chunk size of the
  * workers' results ({@link RoundExchange}). Plain arrays and serializable configs only, no INDArray.
  */
-record RoundPlan(String run, SAEConfig model, TrainConfig train, StateBroadcast state,
-    boolean averagedOptimizer, int maxSteps, float[] preBias, long deadSeen, long[] lastFired,
-    LrSchedule lr, long firstStep, int chunkFloats) implements java.io.Serializable {
-}
+record RoundPlan(
+        String run,
+        SAEConfig model,
+        TrainConfig train,
+        StateBroadcast state,
+        boolean averagedOptimizer,
+        int maxSteps,
+        float[] preBias,
+        long deadSeen,
+        long[] lastFired,
+        LrSchedule lr,
+        long firstStep,
+        int chunkFloats)
+        implements java.io.Serializable {}

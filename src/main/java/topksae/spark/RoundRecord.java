@@ -8,21 +8,46 @@ package topksae.spark;
  * round granularity; see topksae.train.DeadLatents); commSeconds is the round's wall time minus the slowest worker's compute
  * time (scheduling, broadcast, aggregation, driver update).
  */
-public record RoundRecord(int epoch, int round, long tokens, long tokensSeen, double loss, double fvu, double l0,
-    double deadFraction, double neverFiredFraction, long deadWindow, double seconds, double commSeconds, int workers, int rejectedWorkers)
-    implements java.io.Serializable {
+public record RoundRecord(
+        int epoch,
+        int round,
+        long tokens,
+        long tokensSeen,
+        double loss,
+        double fvu,
+        double l0,
+        double deadFraction,
+        double neverFiredFraction,
+        long deadWindow,
+        double seconds,
+        double commSeconds,
+        int workers,
+        int rejectedWorkers)
+        implements java.io.Serializable {
 
-  public double tokensPerSecond() {
-    return seconds > 0 ? tokens / seconds : 0;
-  }
+    public double tokensPerSecond() {
+        return seconds > 0 ? tokens / seconds : 0;
+    }
 
-  /** One log line, e.g. for progress output. */
-  @Override
-  public String toString() {
-    return String.format(java.util.Locale.ROOT,
-        "epoch %d round %d tokens %d seen %d loss %.6g fvu %.4f l0 %.2f dead %.4f (window %d) never fired %.4f tokens/s %.0f comm %.1f%% workers %d%s",
-        epoch, round, tokens, tokensSeen, loss, fvu, l0, deadFraction, deadWindow, neverFiredFraction, tokensPerSecond(),
-        seconds > 0 ? 100 * commSeconds / seconds : 0, workers,
-        rejectedWorkers > 0 ? " rejected " + rejectedWorkers : "");
-  }
+    /** One log line, e.g. for progress output. */
+    @Override
+    public String toString() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "epoch %d round %d tokens %d seen %d loss %.6g fvu %.4f l0 %.2f dead %.4f (window %d) never fired %.4f tokens/s %.0f comm %.1f%% workers %d%s",
+                epoch,
+                round,
+                tokens,
+                tokensSeen,
+                loss,
+                fvu,
+                l0,
+                deadFraction,
+                deadWindow,
+                neverFiredFraction,
+                tokensPerSecond(),
+                seconds > 0 ? 100 * commSeconds / seconds : 0,
+                workers,
+                rejectedWorkers > 0 ? " rejected " + rejectedWorkers : "");
+    }
 }

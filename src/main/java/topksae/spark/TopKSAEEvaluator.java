@@ -28,8 +28,7 @@ import org.apache.spark.sql.functions;
  */
 public class TopKSAEEvaluator extends Evaluator implements DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
-    public static final List<String> METRICS = List.of("fvu", "mse", "r2", "l0", "deadFraction",
-        "neverFiredFraction");
+    public static final List<String> METRICS = List.of("fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction");
     private final String uid;
     private final Param<String> metricName;
     private final Param<String> inputCol;
@@ -42,11 +41,13 @@ public class TopKSAEEvaluator extends Evaluator implements DefaultParamsWritable
 
     public TopKSAEEvaluator(String uid) {
         this.uid = uid;
-        metricName = new Param<>(this, "metricName", "metric: " + String.join(", ", METRICS),
-                ParamValidators.inArray(METRICS));
+        metricName = new Param<>(
+                this, "metricName", "metric: " + String.join(", ", METRICS), ParamValidators.inArray(METRICS));
         inputCol = new Param<>(this, "inputCol", "column of input activations");
         outputCol = new Param<>(this, "outputCol", "column of codes (ML Vector)");
-        reconstructionCol = new Param<>(this, "reconstructionCol",
+        reconstructionCol = new Param<>(
+                this,
+                "reconstructionCol",
                 "column of reconstructions; set the same reconstructionCol on the estimator or model");
         setDefault(metricName, "fvu");
         setDefault(inputCol, "features");
@@ -59,29 +60,53 @@ public class TopKSAEEvaluator extends Evaluator implements DefaultParamsWritable
         return uid;
     }
 
-    public Param<String> metricName() { return metricName; }
+    public Param<String> metricName() {
+        return metricName;
+    }
 
-    public Param<String> inputCol() { return inputCol; }
+    public Param<String> inputCol() {
+        return inputCol;
+    }
 
-    public Param<String> outputCol() { return outputCol; }
+    public Param<String> outputCol() {
+        return outputCol;
+    }
 
-    public Param<String> reconstructionCol() { return reconstructionCol; }
+    public Param<String> reconstructionCol() {
+        return reconstructionCol;
+    }
 
-    public String getMetricName() { return $(metricName); }
+    public String getMetricName() {
+        return $(metricName);
+    }
 
-    public String getInputCol() { return $(inputCol); }
+    public String getInputCol() {
+        return $(inputCol);
+    }
 
-    public String getOutputCol() { return $(outputCol); }
+    public String getOutputCol() {
+        return $(outputCol);
+    }
 
-    public String getReconstructionCol() { return $(reconstructionCol); }
+    public String getReconstructionCol() {
+        return $(reconstructionCol);
+    }
 
-    public TopKSAEEvaluator setMetricName(String v) { return (TopKSAEEvaluator) set(metricName, v); }
+    public TopKSAEEvaluator setMetricName(String v) {
+        return (TopKSAEEvaluator) set(metricName, v);
+    }
 
-    public TopKSAEEvaluator setInputCol(String v) { return (TopKSAEEvaluator) set(inputCol, v); }
+    public TopKSAEEvaluator setInputCol(String v) {
+        return (TopKSAEEvaluator) set(inputCol, v);
+    }
 
-    public TopKSAEEvaluator setOutputCol(String v) { return (TopKSAEEvaluator) set(outputCol, v); }
+    public TopKSAEEvaluator setOutputCol(String v) {
+        return (TopKSAEEvaluator) set(outputCol, v);
+    }
 
-    public TopKSAEEvaluator setReconstructionCol(String v) { return (TopKSAEEvaluator) set(reconstructionCol, v); }
+    public TopKSAEEvaluator setReconstructionCol(String v) {
+        return (TopKSAEEvaluator) set(reconstructionCol, v);
+    }
 
     @Override
     public double evaluate(Dataset<?> dataset) {
@@ -98,10 +123,10 @@ public class TopKSAEEvaluator extends Evaluator implements DefaultParamsWritable
                         + getReconstructionCol() + "') on the TopKSAEEstimator or TopKSAEModel");
             }
         }
-        Dataset<Row> rows = dataset.select(functions.col(getInputCol()), functions.col(getReconstructionCol()),
-                functions.col(getOutputCol()));
-        EvaluationStats stats = rows.toJavaRDD().treeAggregate(new EvaluationStats(),
-                EvaluationStats::add, EvaluationStats::merge, 2);
+        Dataset<Row> rows = dataset.select(
+                functions.col(getInputCol()), functions.col(getReconstructionCol()), functions.col(getOutputCol()));
+        EvaluationStats stats =
+                rows.toJavaRDD().treeAggregate(new EvaluationStats(), EvaluationStats::add, EvaluationStats::merge, 2);
         return stats.metrics();
     }
 

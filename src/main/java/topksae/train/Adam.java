@@ -28,7 +28,9 @@ public final class Adam {
         this.eps = eps;
     }
 
-    public Adam(TrainConfig c) { this(c.lr, c.beta1, c.beta2, c.eps); }
+    public Adam(TrainConfig c) {
+        this(c.lr, c.beta1, c.beta2, c.eps);
+    }
 
     /** Creates zero moments for these parameters if not there yet. */
     public void init(List<Parameter> params) {
@@ -56,26 +58,52 @@ public final class Adam {
     }
 
     /** First moment (exp_avg) of parameter i. */
-    public INDArray expAvg(int i) { return expAvg.get(i); }
+    public INDArray expAvg(int i) {
+        return expAvg.get(i);
+    }
 
     /** Second moment (exp_avg_sq) of parameter i. */
-    public INDArray expAvgSq(int i) { return expAvgSq.get(i); }
+    public INDArray expAvgSq(int i) {
+        return expAvgSq.get(i);
+    }
 
-    public int size() { return expAvg.size(); }
+    public int size() {
+        return expAvg.size();
+    }
 
-    public int stepCount() { return step; }
+    public int stepCount() {
+        return step;
+    }
 
     /** Sets the step count (as {@link #loadFlatState} does from the state's last value). */
-    public void setStepCount(int count) { step = count; }
+    public void setStepCount(int count) {
+        step = count;
+    }
 
     /** For fused steps that apply the update themselves: advance the step counter, return it. */
-    public int advanceStep() { return ++step; }
+    public int advanceStep() {
+        return ++step;
+    }
 
-    public double lr() { return lr; }
-    public void setLr(double lr) { this.lr = lr; }
-    public double beta1() { return beta1; }
-    public double beta2() { return beta2; }
-    public double eps() { return eps; }
+    public double lr() {
+        return lr;
+    }
+
+    public void setLr(double lr) {
+        this.lr = lr;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double eps() {
+        return eps;
+    }
 
     /** m then v of every parameter in order, then the step count. */
     public float[] flatState() {
@@ -114,7 +142,8 @@ public final class Adam {
 
     private static int take(INDArray a, float[] s, int pos) {
         int n = Math.toIntExact(a.length());
-        a.assign(Nd4j.create(java.util.Arrays.copyOfRange(s, pos, pos + n), a.shape(), 'c').castTo(a.dataType()));
+        a.assign(Nd4j.create(java.util.Arrays.copyOfRange(s, pos, pos + n), a.shape(), 'c')
+                .castTo(a.dataType()));
         return pos + n;
     }
 }

@@ -15,7 +15,8 @@ public final class DeadLatents {
 
     public DeadLatents(int nbConcepts, long window) {
         if (window < 0) {
-            throw new IllegalArgumentException("the dead window must be >= 0 tokens (0: every concept dead), got " + window);
+            throw new IllegalArgumentException(
+                    "the dead window must be >= 0 tokens (0: every concept dead), got " + window);
         }
         this.sinceFired = new long[nbConcepts];
         this.everFired = new boolean[nbConcepts];
@@ -40,7 +41,9 @@ public final class DeadLatents {
         return into;
     }
 
-    public boolean[] mask() { return mask(new boolean[sinceFired.length]); }
+    public boolean[] mask() {
+        return mask(new boolean[sinceFired.length]);
+    }
 
     /** Share of concepts that did not fire in the last window tokens. */
     public double deadFraction() {
@@ -60,13 +63,19 @@ public final class DeadLatents {
         return (double) never / everFired.length;
     }
 
-    public long window() { return window; }
+    public long window() {
+        return window;
+    }
 
     /** Training tokens recorded so far. */
-    public long tokensSeen() { return seen; }
+    public long tokensSeen() {
+        return seen;
+    }
 
     /** Per concept, training tokens since it last fired (since the start if it never did). */
-    public long[] sinceFired() { return sinceFired.clone(); }
+    public long[] sinceFired() {
+        return sinceFired.clone();
+    }
 
     /** Per concept, the token count at its last firing, -1 if it never fired (checkpoint form). */
     public long[] lastFired() {
@@ -103,8 +112,9 @@ public final class DeadLatents {
         };
     }
 
-    @Override public String toString() {
-        return "DeadLatents[window=" + window + ", seen=" + seen + ", dead=" + deadFraction()
-                + ", neverFired=" + neverFiredFraction() + "]";
+    @Override
+    public String toString() {
+        return "DeadLatents[window=" + window + ", seen=" + seen + ", dead=" + deadFraction() + ", neverFired="
+                + neverFiredFraction() + "]";
     }
 }

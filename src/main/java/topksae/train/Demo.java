@@ -6,7 +6,7 @@ import topksae.model.TopKSAE;
 
 /** Trains a small TopK SAE on generated activations with a known sparse dictionary and prints metrics. */
 public final class Demo {
-    private Demo() { }
+    private Demo() {}
 
     public static void main(String[] args) {
         int dim = intArg(args, 0, 32);
@@ -16,10 +16,17 @@ public final class Demo {
         SAE sae = new TopKSAE(dim, 2 * atoms, 3);
         TrainConfig cfg = new TrainConfig();
         cfg.lr = 5e-3;
-        System.out.printf(Locale.ROOT, "TopKSAE dim=%d concepts=%d k=3 on %d tokens from %d true atoms%n",
-                dim, 2 * atoms, 32 * 256, atoms);
+        System.out.printf(
+                Locale.ROOT,
+                "TopKSAE dim=%d concepts=%d k=3 on %d tokens from %d true atoms%n",
+                dim,
+                2 * atoms,
+                32 * 256,
+                atoms);
         new LocalTrainer(sae, cfg, System.out).train(data.batches, epochs);
-        System.out.printf(Locale.ROOT, "true atoms recovered (cos >= 0.9): %.1f%%%n",
+        System.out.printf(
+                Locale.ROOT,
+                "true atoms recovered (cos >= 0.9): %.1f%%%n",
                 100 * data.recovered(sae.eval().getDictionary(), 0.9));
     }
 

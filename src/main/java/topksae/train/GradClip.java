@@ -5,7 +5,7 @@ import topksae.model.Parameter;
 
 /** torch 1.13 clip_grad_norm_: total = ||(||g_p||)||, every grad *= min(1, max / (total + 1e-6)). */
 public final class GradClip {
-    private GradClip() { }
+    private GradClip() {}
 
     public static double totalNorm(List<Parameter> params) {
         double s = 0;

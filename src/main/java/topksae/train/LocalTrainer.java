@@ -13,7 +13,7 @@ import topksae.model.SAE;
  */
 public final class LocalTrainer {
     /** One epoch's log line. */
-    public record EpochLog(int epoch, double avgLoss, double r2, double l0, double deadRatio, double seconds) { }
+    public record EpochLog(int epoch, double avgLoss, double r2, double l0, double deadRatio, double seconds) {}
 
     private final Trainer trainer;
     private final PrintStream out;
@@ -23,7 +23,9 @@ public final class LocalTrainer {
         this.out = out;
     }
 
-    public Trainer trainer() { return trainer; }
+    public Trainer trainer() {
+        return trainer;
+    }
 
     public List<EpochLog> train(Iterable<INDArray> batches, int epochs) {
         List<EpochLog> logs = new ArrayList<>();
@@ -52,8 +54,16 @@ public final class LocalTrainer {
         double secs = (System.nanoTime() - start) / 1e9;
         EpochLog log = new EpochLog(e, loss / count, r2 / count, l0 / count, all.deadFraction(), secs);
         if (out != null) {
-            out.printf(Locale.ROOT, "Epoch[%d/%d], Loss: %.4f, R2: %.4f, L0: %.4f, Dead Features: %.1f%%, Time: %.4f seconds%n",
-                    e, epochs, log.avgLoss(), log.r2(), log.l0(), 100 * log.deadRatio(), secs);
+            out.printf(
+                    Locale.ROOT,
+                    "Epoch[%d/%d], Loss: %.4f, R2: %.4f, L0: %.4f, Dead Features: %.1f%%, Time: %.4f seconds%n",
+                    e,
+                    epochs,
+                    log.avgLoss(),
+                    log.r2(),
+                    log.l0(),
+                    100 * log.deadRatio(),
+                    secs);
         }
         return log;
     }

@@ -6,7 +6,7 @@ import topksae.model.TopKSelect;
 
 /** overcomplete's losses with hand-derived gradients. */
 public final class Losses {
-    private Losses() { }
+    private Losses() {}
 
     /** mean((x - xHat)^2) over every element. */
     public static LossResult mse(INDArray x, INDArray xHat, INDArray pre, INDArray codes, INDArray dict) {
@@ -26,8 +26,8 @@ public final class Losses {
      * relu(preCodes) - codes (values scattered into zeros). Gradients flow into xHat, preCodes,
      * codes and the dictionary argument.
      */
-    public static LossResult topKAuxiliary(INDArray x, INDArray xHat, INDArray pre, INDArray codes,
-                                           INDArray dict, double penalty) {
+    public static LossResult topKAuxiliary(
+            INDArray x, INDArray xHat, INDArray pre, INDArray codes, INDArray dict, double penalty) {
         INDArray r = x.sub(xHat);
         double count = r.length();
         double mse = r.mul(r).sumNumber().doubleValue() / count;
@@ -46,14 +46,14 @@ public final class Losses {
         INDArray e = r.sub(rHat);
         double aux = e.mul(e).sumNumber().doubleValue() / count;
         double c = 2.0 / count;
-        INDArray ge = e.mul(penalty * c);                         // dL/de
+        INDArray ge = e.mul(penalty * c); // dL/de
         INDArray gXHat = r.mul(-c).subi(ge);
         INDArray gA = Nd4j.create(x.dataType(), p.rows(), p.columns());
-        Nd4j.gemm(ge, dict, gA, false, true, -1.0, 0.0);         // dL/dA = -ge D^T
+        Nd4j.gemm(ge, dict, gA, false, true, -1.0, 0.0); // dL/dA = -ge D^T
         INDArray gP = gA.muli(mask);
         INDArray gPre = gP.mul(topksae.model.Relu.positive(pre));
         INDArray gD = Nd4j.create(x.dataType(), dict.rows(), dict.columns());
-        Nd4j.gemm(a, ge, gD, true, false, -1.0, 0.0);            // dL/dD = -A^T ge
+        Nd4j.gemm(a, ge, gD, true, false, -1.0, 0.0); // dL/dD = -A^T ge
         return new LossResult(mse + penalty * aux, gXHat, gPre, gP.negi(), gD);
     }
 }

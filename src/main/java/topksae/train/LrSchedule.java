@@ -13,8 +13,9 @@ package topksae.train;
  * </ul>
  * Steps past totalSteps keep the final rate.
  */
-public record LrSchedule(String kind, double peak, long warmupSteps, long totalSteps, double decayFraction,
-        double finalFraction) implements java.io.Serializable {
+public record LrSchedule(
+        String kind, double peak, long warmupSteps, long totalSteps, double decayFraction, double finalFraction)
+        implements java.io.Serializable {
     public static final String[] KINDS = {"constant", "linear", "cosine", "wsd"};
 
     public LrSchedule {

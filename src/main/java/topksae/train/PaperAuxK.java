@@ -22,9 +22,12 @@ public final class PaperAuxK implements Loss {
     }
 
     /** Sets which latents count as dead for the next calls. */
-    public void setDead(boolean[] deadLatents) { dead = deadLatents; }
+    public void setDead(boolean[] deadLatents) {
+        dead = deadLatents;
+    }
 
-    @Override public LossResult apply(INDArray x, INDArray xHat, INDArray pre, INDArray codes, INDArray dict) {
+    @Override
+    public LossResult apply(INDArray x, INDArray xHat, INDArray pre, INDArray codes, INDArray dict) {
         LossResult base = Losses.mse(x, xHat, pre, codes, dict);
         if (dead == null || alpha == 0) {
             return base;
@@ -33,7 +36,8 @@ public final class PaperAuxK implements Loss {
         if (aux == null) {
             return base;
         }
-        return new LossResult(base.loss() + aux.loss(), base.gradXHat(), aux.gradPreCodes(), null, aux.gradDictionary());
+        return new LossResult(
+                base.loss() + aux.loss(), base.gradXHat(), aux.gradPreCodes(), null, aux.gradDictionary());
     }
 
     /**
@@ -41,7 +45,8 @@ public final class PaperAuxK implements Loss {
      * latents, and its gradients w.r.t. preCodes and the dictionary (the target gets none).
      * Returns null when no latent is dead.
      */
-    public static LossResult auxTerm(INDArray target, INDArray pre, INDArray dict, boolean[] dead, int kAux, double alpha) {
+    public static LossResult auxTerm(
+            INDArray target, INDArray pre, INDArray dict, boolean[] dead, int kAux, double alpha) {
         int nDead = 0;
         for (boolean b : dead) {
             nDead += b ? 1 : 0;
@@ -64,7 +69,7 @@ public final class PaperAuxK implements Loss {
         mask.muliRowVector(deadRow);
         INDArray a = z.mul(mask);
         INDArray e = target.dup();
-        Nd4j.gemm(a, dict, e, false, false, -1.0, 1.0);          // e = target - A D
+        Nd4j.gemm(a, dict, e, false, false, -1.0, 1.0); // e = target - A D
         double count = e.length();
         double aux = e.mul(e).sumNumber().doubleValue() / count;
         INDArray ge = e.muli(alpha * 2.0 / count);

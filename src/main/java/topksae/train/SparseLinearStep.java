@@ -44,9 +44,14 @@ public final class SparseLinearStep {
         adam.init(params);
         boolean useMult = sae.dictionaryLayer().usesMultiplier();
         INDArray mult = sae.stateDict().get("dictionary.multiplier");
-        this.kernel = new SparseLinearKernel(linear.weight().value(), linear.bias().value(),
-                sae.dictionaryLayer().weights().value(), mult, useMult,
-                DictNorm.Kind.of(sae.config().normalization), ((TopKSAE) sae).topK());
+        this.kernel = new SparseLinearKernel(
+                linear.weight().value(),
+                linear.bias().value(),
+                sae.dictionaryLayer().weights().value(),
+                mult,
+                useMult,
+                DictNorm.Kind.of(sae.config().normalization),
+                ((TopKSAE) sae).topK());
         kernel.useBf16(Precision.useBf16(cfg.precision));
         kernel.auxK(paperAuxK(cfg) ? cfg.kAux : 0);
         kernel.decoderGradProjection(cfg.decoderGradProjection);
@@ -73,8 +78,11 @@ public final class SparseLinearStep {
     /** True when the fused step computes exactly what the generic step would. */
     public static boolean supports(SAE sae, TrainConfig cfg) {
         if (!Boolean.parseBoolean(System.getProperty("topksae.fused", "true"))
-                || sae == null || sae.getClass() != TopKSAE.class || cfg.auxKPenalty != 0 && !paperAuxK(cfg)
-                || !(sae.encoder() instanceof MLPEncoder e) || !e.isPlainLinear()
+                || sae == null
+                || sae.getClass() != TopKSAE.class
+                || cfg.auxKPenalty != 0 && !paperAuxK(cfg)
+                || !(sae.encoder() instanceof MLPEncoder e)
+                || !e.isPlainLinear()
                 || ((TopKSAE) sae).selector() != TopKSelect.DEFAULT
                 || !"cpu".equals(sae.device())) {
             return false;
@@ -99,7 +107,9 @@ public final class SparseLinearStep {
     }
 
     /** One training step on x (any input shape the model accepts); returns its statistics. */
-    public StepStats step(INDArray x) { return step(x, null); }
+    public StepStats step(INDArray x) {
+        return step(x, null);
+    }
 
     /**
      * One training step on x; with the paper AuxK configured, dead marks the concepts it may use
@@ -117,8 +127,13 @@ public final class SparseLinearStep {
             v[p] = adam.expAvgSq(order[p]);
         }
         int t = adam.advanceStep();
-        SparseLinearKernel.Result r = kernel.step(tokens, m, v, new SparseLinearKernel.Hyper(
-                adam.lr(), adam.beta1(), adam.beta2(), adam.eps(), cfg.clipGrad, t), dead, cfg.auxKPenalty);
+        SparseLinearKernel.Result r = kernel.step(
+                tokens,
+                m,
+                v,
+                new SparseLinearKernel.Hyper(adam.lr(), adam.beta1(), adam.beta2(), adam.eps(), cfg.clipGrad, t),
+                dead,
+                cfg.auxKPenalty);
         StepStats s = new StepStats();
         s.tokens = r.tokens;
         s.loss = r.loss;
@@ -132,8 +147,11 @@ public final class SparseLinearStep {
 
     /** True when {@link #encoderFor} gives the fast inference path for this model. */
     public static boolean supportsEncode(SAE sae) {
-        return sae != null && sae.getClass() == TopKSAE.class && sae.encoder() instanceof MLPEncoder e
-                && e.isPlainLinear() && ((TopKSAE) sae).selector() == TopKSelect.DEFAULT
+        return sae != null
+                && sae.getClass() == TopKSAE.class
+                && sae.encoder() instanceof MLPEncoder e
+                && e.isPlainLinear()
+                && ((TopKSAE) sae).selector() == TopKSelect.DEFAULT
                 && e.finalLinear().weight().value().dataType() == DataType.FLOAT;
     }
 
@@ -141,7 +159,9 @@ public final class SparseLinearStep {
      * A reusable fast encoder (one GEMM + per-row top-k into sparse codes) for this model, reading its
      * live weights, or null when the model is not a plain linear TopK SAE. Not thread-safe: one per task.
      */
-    public static TopKEncoder encoderFor(SAE sae) { return encoderFor(sae, "auto"); }
+    public static TopKEncoder encoderFor(SAE sae) {
+        return encoderFor(sae, "auto");
+    }
 
     /** {@link #encoderFor(SAE)} with the encoder GEMM's precision: "float32", "bf16" or "auto". */
     public static TopKEncoder encoderFor(SAE sae, String precision) {
@@ -154,11 +174,17 @@ public final class SparseLinearStep {
     }
 
     /** True when this step's encoder GEMM runs in bf16. */
-    public boolean bf16() { return kernel.bf16(); }
+    public boolean bf16() {
+        return kernel.bf16();
+    }
 
     /** Sparse top-k codes of x: per row up to k (index, value) pairs, indices increasing. */
-    public SparseCodes encodeSparse(INDArray x) { return kernel.encodeSparse(sae.toTokens(x)); }
+    public SparseCodes encodeSparse(INDArray x) {
+        return kernel.encodeSparse(sae.toTokens(x));
+    }
 
     /** Per-phase wall time of the steps so far. */
-    public PhaseTimes times() { return kernel.times(); }
+    public PhaseTimes times() {
+        return kernel.times();
+    }
 }

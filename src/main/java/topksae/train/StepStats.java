@@ -24,7 +24,7 @@ public final class StepStats implements java.io.Serializable {
     /** Per concept, the tokens where it fired (z > 0). */
     public long[] fireCounts;
 
-    public StepStats() { }
+    public StepStats() {}
 
     /** Statistics of one step on tokens x [N, dim] with reconstruction xHat and codes. */
     public static StepStats of(double loss, INDArray x, INDArray xHat, INDArray codes) {
@@ -35,7 +35,11 @@ public final class StepStats implements java.io.Serializable {
         s.sse = r.mul(r).sumNumber().doubleValue();
         s.sumX = x.sum(0).castTo(DataType.DOUBLE).toDoubleVector();
         s.sumSqX = x.mul(x).sumNumber().doubleValue();
-        s.l0Sum = Transforms.abs(codes, true).gte(1e-6).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+        s.l0Sum = Transforms.abs(codes, true)
+                .gte(1e-6)
+                .castTo(DataType.DOUBLE)
+                .sumNumber()
+                .doubleValue();
         double[] fires = codes.gt(0).castTo(DataType.DOUBLE).sum(0).toDoubleVector();
         s.fireCounts = new long[fires.length];
         for (int j = 0; j < fires.length; j++) {
@@ -84,7 +88,9 @@ public final class StepStats implements java.io.Serializable {
     }
 
     /** Mean squared error per element. */
-    public double mse() { return sse / ((double) tokens * sumX.length); }
+    public double mse() {
+        return sse / ((double) tokens * sumX.length);
+    }
 
     /** overcomplete's R2 with one scalar mean: 1 - mse / (mean((x - mean(x))^2) + 1e-6). */
     public double r2() {
@@ -98,7 +104,9 @@ public final class StepStats implements java.io.Serializable {
     }
 
     /** Mean number of active codes per token. */
-    public double l0() { return l0Sum / tokens; }
+    public double l0() {
+        return l0Sum / tokens;
+    }
 
     /** Fraction of concepts that never fired. */
     public double deadFraction() {

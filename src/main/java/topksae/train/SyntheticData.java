@@ -42,6 +42,9 @@ public final class SyntheticData {
         INDArray d = dictionary.divColumnVector(dictionary.norm2(1).addi(1e-12).reshape(dictionary.rows(), 1));
         INDArray cos = atoms.mmul(d.transpose());
         INDArray best = cos.max(1);
-        return best.gte(minCos).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).meanNumber().doubleValue();
+        return best.gte(minCos)
+                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .meanNumber()
+                .doubleValue();
     }
 }

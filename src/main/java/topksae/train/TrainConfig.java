@@ -13,6 +13,7 @@ public final class TrainConfig implements java.io.Serializable {
     public double auxKPenalty = 0.0;
     /** "overcomplete" (top_k_auxiliary_loss) or "paper" (k_aux over dead latents). */
     public String auxKMode = "overcomplete";
+
     public int kAux = 512;
     /** A latent is dead (paper AuxK, dead metric) after this many training tokens without firing. */
     public long deadTokens = 10_000_000L;

@@ -11,7 +11,7 @@ import topksae.model.SAE;
  */
 public final class Trainer {
     /** What a forward and backward pass produced (x as tokens). */
-    public record Pass(INDArray tokens, SAE.Output output, LossResult loss) { }
+    public record Pass(INDArray tokens, SAE.Output output, LossResult loss) {}
 
     private final SAE sae;
     private final TrainConfig cfg;
@@ -63,7 +63,8 @@ public final class Trainer {
         }
         clipGradients();
         applyUpdate();
-        StepStats s = StepStats.of(p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
+        StepStats s = StepStats.of(
+                p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
         dead.update(s.fireCounts, s.tokens);
         return s;
     }
@@ -100,16 +101,28 @@ public final class Trainer {
         return cfg.clipGrad > 0 ? GradClip.clip(params, cfg.clipGrad) : Double.NaN;
     }
 
-    public void applyUpdate() { adam.step(params); }
+    public void applyUpdate() {
+        adam.step(params);
+    }
 
-    public Adam optimizer() { return adam; }
+    public Adam optimizer() {
+        return adam;
+    }
 
-    public SAE sae() { return sae; }
+    public SAE sae() {
+        return sae;
+    }
 
-    public TrainConfig config() { return cfg; }
+    public TrainConfig config() {
+        return cfg;
+    }
 
-    public List<Parameter> parameters() { return params; }
+    public List<Parameter> parameters() {
+        return params;
+    }
 
     /** Per-latent tokens since it last fired (for the paper AuxK). */
-    public DeadLatents deadLatents() { return dead; }
+    public DeadLatents deadLatents() {
+        return dead;
+    }
 }

@@ -62,11 +62,16 @@ def kernel_docs(pattern: str = KERNEL_DOCS, max_words: int = 96) -> Iterator[Tup
             if len(words) < 8:
                 continue
             for s in range(0, len(words), max_words):
-                yield name, " ".join(words[s:s + max_words])
+                yield name, " ".join(words[s : s + max_words])
 
 
-def write_corpus(folder: str, max_words: int, fortunes: str = FORTUNES,
-                 kernel: str = KERNEL_DOCS, min_words: int = 100_000) -> Tuple[str, str, int]:
+def write_corpus(
+    folder: str,
+    max_words: int,
+    fortunes: str = FORTUNES,
+    kernel: str = KERNEL_DOCS,
+    min_words: int = 100_000,
+) -> Tuple[str, str, int]:
     """Writes train.txt and heldout.txt (one document per line) in folder, at most max_words
     words in all (every cookie first, then kernel prose); returns their paths and the word count."""
     os.makedirs(folder, exist_ok=True)
@@ -80,8 +85,10 @@ def write_corpus(folder: str, max_words: int, fortunes: str = FORTUNES,
             (held if heldout(name) else train).append(text)
             words += len(text.split())
     if words < min_words:
-        raise SystemExit("only %d words of text found: install the Debian packages fortunes and "
-                         "linux-doc (apt-get install fortunes linux-doc)" % words)
+        raise SystemExit(
+            "only %d words of text found: install the Debian packages fortunes and "
+            "linux-doc (apt-get install fortunes linux-doc)" % words
+        )
     paths = os.path.join(folder, "train.txt"), os.path.join(folder, "heldout.txt")
     for path, docs in zip(paths, (train, held)):
         with open(path, "w", encoding="utf-8") as f:

@@ -13,10 +13,16 @@ from topksae.quality import metrics, sets
 
 #: overcomplete's README recipe as the project reproduces it (every value pinned, so changing the
 #: estimator's defaults never changes the baseline).
-BASELINE: Dict[str, Any] = {"initialization": "default", "learningRate": 5e-4,
-                            "outerOptimizer": "average", "optimizerState": "averaged",
-                            "decoderBiasInit": "none", "localSteps": 20, "auxKPenalty": 0.0,
-                            "clipGrad": 1.0}
+BASELINE: Dict[str, Any] = {
+    "initialization": "default",
+    "learningRate": 5e-4,
+    "outerOptimizer": "average",
+    "optimizerState": "averaged",
+    "decoderBiasInit": "none",
+    "localSteps": 20,
+    "auxKPenalty": 0.0,
+    "clipGrad": 1.0,
+}
 
 
 def parse_value(text: str) -> Any:
@@ -41,14 +47,23 @@ def parse_params(items: Sequence[str]) -> Dict[str, Any]:
     return out
 
 
-def fit_and_measure(spark: Any, ds: sets.DataSet, workers: int, params: Dict[str, Any],
-                    seed: int) -> Dict[str, Any]:
+def fit_and_measure(
+    spark: Any, ds: sets.DataSet, workers: int, params: Dict[str, Any], seed: int
+) -> Dict[str, Any]:
     """One fit on ds's training rows, measured on its held-out rows."""
     from topksae.spark import TopKSAEEstimator
+
     params = {k: (workers if v == "W" else v) for k, v in params.items()}  # "W": the worker count
-    settings = dict(inputCol=ds.column, nbConcepts=ds.nb_concepts, topK=ds.top_k,
-                    batchSize=ds.batch_size, maxEpochs=ds.epochs, numWorkers=workers,
-                    seed=seed, reconstructionCol="reconstruction")
+    settings = dict(
+        inputCol=ds.column,
+        nbConcepts=ds.nb_concepts,
+        topK=ds.top_k,
+        batchSize=ds.batch_size,
+        maxEpochs=ds.epochs,
+        numWorkers=workers,
+        seed=seed,
+        reconstructionCol="reconstruction",
+    )
     settings.update(params)  # a recipe may override the set's own batchSize or epochs
     est = TopKSAEEstimator(**settings)
     train = spark.read.parquet(*ds.train_paths).select(ds.column)
@@ -58,9 +73,16 @@ def fit_and_measure(spark: Any, ds: sets.DataSet, workers: int, params: Dict[str
     tokens = int(model.summary.tokensSeen)
     held = spark.read.parquet(*ds.heldout_paths).select(ds.column)
     ev = held_out_metrics(spark, model.transform(held), ds.column)
-    row = {"workers": workers, "tokens": tokens, "fit_seconds": round(seconds, 2),
-           "tokens_per_s": round(tokens / seconds, 1), "fvu": ev["fvu"], "l0": ev["l0"],
-           "dead": ev["deadFraction"], "heldout_rows": ev["rows"]}
+    row = {
+        "workers": workers,
+        "tokens": tokens,
+        "fit_seconds": round(seconds, 2),
+        "tokens_per_s": round(tokens / seconds, 1),
+        "fvu": ev["fvu"],
+        "l0": ev["l0"],
+        "dead": ev["deadFraction"],
+        "heldout_rows": ev["rows"],
+    }
     if ds.atoms is not None:
         row.update(metrics.recovery(ds.atoms, model.dictionary))
     return row
@@ -92,11 +114,19 @@ def parse_recipes(items: Sequence[str], common: Dict[str, Any]) -> Dict[str, Dic
     return out
 
 
-def run_set(spark: Any, ds: sets.DataSet, workers: List[int], recipes: Dict[str, Dict[str, Any]],
-            baseline: bool, seed: int, log: Any) -> List[Dict[str, Any]]:
+def run_set(
+    spark: Any,
+    ds: sets.DataSet,
+    workers: List[int],
+    recipes: Dict[str, Dict[str, Any]],
+    baseline: bool,
+    seed: int,
+    log: Any,
+) -> List[Dict[str, Any]]:
     runs = []
     plan = ([("baseline", 1, dict(BASELINE))] if baseline else []) + [
-        (label, w, dict(p)) for label, p in recipes.items() for w in workers]
+        (label, w, dict(p)) for label, p in recipes.items() for w in workers
+    ]
     for label, w, p in plan:
         log("%s: %s, %d worker(s) %s" % (ds.name, label, w, p or ""))
         row = fit_and_measure(spark, ds, w, p, seed)
@@ -122,9 +152,18 @@ def compare(runs: List[Dict[str, Any]]) -> Dict[str, float]:
     return out
 
 
-COLUMNS = [("set", "%-16s"), ("run", "%-9s"), ("workers", "%2d"), ("tokens", "%9d"),
-           ("fvu", "%.4f"), ("mmcs", "%.3f"), ("recovered", "%6.1f%%"), ("dead", "%5.1f%%"),
-           ("l0", "%5.1f"), ("tokens_per_s", "%8.0f")]
+COLUMNS = [
+    ("set", "%-16s"),
+    ("run", "%-9s"),
+    ("workers", "%2d"),
+    ("tokens", "%9d"),
+    ("fvu", "%.4f"),
+    ("mmcs", "%.3f"),
+    ("recovered", "%6.1f%%"),
+    ("dead", "%5.1f%%"),
+    ("l0", "%5.1f"),
+    ("tokens_per_s", "%8.0f"),
+]
 
 
 def format_row(row: Dict[str, Any]) -> str:
@@ -144,7 +183,16 @@ def key_values(runs: List[Dict[str, Any]], summaries: Dict[str, Dict[str, float]
     lines = []
     for r in runs:
         prefix = "quality.%s.%s.w%d" % (r["set"], r["run"], r["workers"])
-        for k in ("fvu", "mmcs", "recovered", "dead", "l0", "tokens", "tokens_per_s", "fit_seconds"):
+        for k in (
+            "fvu",
+            "mmcs",
+            "recovered",
+            "dead",
+            "l0",
+            "tokens",
+            "tokens_per_s",
+            "fit_seconds",
+        ):
             if k in r:
                 lines.append("%s.%s=%s" % (prefix, k, _num(r[k])))
     for name, s in summaries.items():
@@ -158,19 +206,34 @@ def _num(v: Any) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m topksae.quality", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m topksae.quality", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--quick", action="store_true", help="small sets, a few minutes")
     ap.add_argument("--sets", help="comma-separated set names (default: all of the mode)")
     ap.add_argument("--workers", default="1,2,4", help="worker counts [1,2,4]")
-    ap.add_argument("--set-param", action="append", default=[], metavar="NAME=VALUE",
-                    help="estimator Param for the non-baseline runs (repeatable); the value W stands "
-                    "for the run's worker count")
-    ap.add_argument("--recipe", action="append", default=[], metavar="NAME:K=V,K=V",
-                    help="a named set of Params to run at every worker count (repeatable); "
-                    "default: one run of the estimator's defaults plus --set-param")
+    ap.add_argument(
+        "--set-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="estimator Param for the non-baseline runs (repeatable); the value W stands "
+        "for the run's worker count",
+    )
+    ap.add_argument(
+        "--recipe",
+        action="append",
+        default=[],
+        metavar="NAME:K=V,K=V",
+        help="a named set of Params to run at every worker count (repeatable); "
+        "default: one run of the estimator's defaults plus --set-param",
+    )
     ap.add_argument("--no-baseline", action="store_true", help="skip the baseline runs")
-    ap.add_argument("--no-extract", action="store_true",
-                    help="real set: use the activation shards already extracted, extract no more")
+    ap.add_argument(
+        "--no-extract",
+        action="store_true",
+        help="real set: use the activation shards already extracted, extract no more",
+    )
     ap.add_argument("--cores", type=int, default=2, help="local[N] Spark cores [2]")
     ap.add_argument("--seed", type=int, default=42, help="estimator seed [42]")
     ap.add_argument("--out", help="write every run and the comparisons as JSON here")
@@ -180,9 +243,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     recipes = parse_recipes(args.recipe, params)
     workers = [int(w) for w in args.workers.split(",")]
     names = args.sets.split(",") if args.sets else sets.names(args.quick)
-    data = [sets.load(n, args.quick, not args.no_extract) for n in names]  # builds caches before Spark starts
+    data = [
+        sets.load(n, args.quick, not args.no_extract) for n in names
+    ]  # builds caches before Spark starts
 
     from topksae.local import local_session
+
     spark = local_session("topksae-quality", cores=args.cores, driver_memory="6g")
     spark.sparkContext.setLogLevel("WARN")
     runs: List[Dict[str, Any]] = []
@@ -205,8 +271,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print("quality.total_seconds=%.0f" % (time.time() - t0))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
-            json.dump({"recipes": recipes, "quick": args.quick, "runs": runs, "compare": summaries,
-                       "sets": {d.name: d.describe for d in data}}, f, indent=1)
+            json.dump(
+                {
+                    "recipes": recipes,
+                    "quick": args.quick,
+                    "runs": runs,
+                    "compare": summaries,
+                    "sets": {d.name: d.describe for d in data},
+                },
+                f,
+                indent=1,
+            )
     return 0
 
 

@@ -11,7 +11,7 @@ def best_cosines(atoms: np.ndarray, dictionary: np.ndarray, chunk: int = 1024) -
     d = dictionary / np.maximum(np.linalg.norm(dictionary, axis=1, keepdims=True), 1e-12)
     out = np.empty(len(a))
     for s in range(0, len(a), chunk):
-        out[s:s + chunk] = (a[s:s + chunk] @ d.T).max(axis=1)
+        out[s : s + chunk] = (a[s : s + chunk] @ d.T).max(axis=1)
     return out
 
 

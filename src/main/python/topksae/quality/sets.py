@@ -15,13 +15,15 @@ from topksae.quality import corpus, synthetic
 
 
 def cache_dir() -> str:
-    return os.environ.get("TOPKSAE_QUALITY_CACHE",
-                          os.path.join(os.path.expanduser("~"), ".cache", "topksae-quality"))
+    return os.environ.get(
+        "TOPKSAE_QUALITY_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "topksae-quality")
+    )
 
 
 @dataclass
 class DataSet:
     """What to train on and how big the SAE is; atoms only for known-dictionary sets."""
+
     name: str
     nb_concepts: int
     top_k: int
@@ -88,6 +90,7 @@ def load(name: str, quick: bool, extract: bool = True) -> DataSet:
 def _write_parquet(path: str, rows: np.ndarray) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
     flat = pa.array(rows.ravel(), pa.float32())
     col = pa.FixedSizeListArray.from_arrays(flat, rows.shape[1]).cast(pa.list_(pa.float32()))
     pq.write_table(pa.table({"features": col}), path + ".tmp", row_group_size=16384)
@@ -95,32 +98,73 @@ def _write_parquet(path: str, rows: np.ndarray) -> None:
 
 
 def synthetic_set(name: str, s: Synthetic) -> DataSet:
-    folder = os.path.join(cache_dir(), "synthetic", "d%d-n%d-a%d-%d-%d-s%d" % (
-        s.dim, s.n_atoms, s.active, s.n_train, s.n_heldout, s.seed))
+    folder = os.path.join(
+        cache_dir(),
+        "synthetic",
+        "d%d-n%d-a%d-%d-%d-s%d" % (s.dim, s.n_atoms, s.active, s.n_train, s.n_heldout, s.seed),
+    )
     paths = {k: os.path.join(folder, k + ".parquet") for k in ("train", "heldout")}
     atoms_path = os.path.join(folder, "atoms.npy")
     if not all(os.path.exists(p) for p in list(paths.values()) + [atoms_path]):
         os.makedirs(folder, exist_ok=True)
-        kd = synthetic.known_dictionary(s.dim, s.n_atoms, s.active, s.n_train, s.n_heldout, seed=s.seed)
+        kd = synthetic.known_dictionary(
+            s.dim, s.n_atoms, s.active, s.n_train, s.n_heldout, seed=s.seed
+        )
         _write_parquet(paths["train"], kd.train)
         _write_parquet(paths["heldout"], kd.heldout)
         np.save(atoms_path, kd.atoms)
-    return DataSet(name, s.concepts, s.active, s.batch_size, s.epochs, [paths["train"]],
-                   [paths["heldout"]], atoms=np.load(atoms_path),
-                   describe="d %d, %d atoms, %d active on average, %d train / %d held-out rows"
-                   % (s.dim, s.n_atoms, s.active, s.n_train, s.n_heldout))
+    return DataSet(
+        name,
+        s.concepts,
+        s.active,
+        s.batch_size,
+        s.epochs,
+        [paths["train"]],
+        [paths["heldout"]],
+        atoms=np.load(atoms_path),
+        describe="d %d, %d atoms, %d active on average, %d train / %d held-out rows"
+        % (s.dim, s.n_atoms, s.active, s.n_train, s.n_heldout),
+    )
 
 
 def _extract(text: str, out: str, layer: int) -> None:
     """Runs scripts/extract_activations.py (numpy backend) unless out is complete."""
     if os.path.exists(os.path.join(out, "_done")):
         return
-    script = os.environ.get("TOPKSAE_EXTRACT_SCRIPT", os.path.join(
-        os.path.dirname(__file__), "..", "..", "..", "..", "..", "scripts", "extract_activations.py"))
+    script = os.environ.get(
+        "TOPKSAE_EXTRACT_SCRIPT",
+        os.path.join(
+            os.path.dirname(__file__),
+            "..",
+            "..",
+            "..",
+            "..",
+            "..",
+            "scripts",
+            "extract_activations.py",
+        ),
+    )
     python = os.environ.get("TOPKSAE_EXTRACT_PYTHON", sys.executable)
-    subprocess.run([python, script, "--out", out, "--text", text, "--layers", str(layer),
-                    "--backend", "numpy", "--quiet", "--batch-size", "64", "--shard-docs", "1024"],
-                   check=True)
+    subprocess.run(
+        [
+            python,
+            script,
+            "--out",
+            out,
+            "--text",
+            text,
+            "--layers",
+            str(layer),
+            "--backend",
+            "numpy",
+            "--quiet",
+            "--batch-size",
+            "64",
+            "--shard-docs",
+            "1024",
+        ],
+        check=True,
+    )
     open(os.path.join(out, "_done"), "w").close()
 
 
@@ -138,14 +182,22 @@ def real_set(name: str, r: Real, extract: bool = True) -> DataSet:
     train = []
     for part in ("train-a", "train-b"):
         shards = sorted(glob.glob(os.path.join(acts, part, "shard-*.parquet")))
-        train += shards[:r.train_shards] if r.train_shards else shards
+        train += shards[: r.train_shards] if r.train_shards else shards
     heldout = sorted(glob.glob(os.path.join(acts, "heldout", "shard-*.parquet")))
     if not train or not heldout:
         raise SystemExit("no extracted activations under %s: run without --no-extract" % acts)
-    return DataSet(name, r.concepts, r.top_k, r.batch_size, r.epochs, train, heldout,
-                   column="activation",
-                   describe="all-MiniLM-L6-v2 layer %d, fortunes + Linux kernel docs, %d train / "
-                   "%d held-out shards" % (r.layer, len(train), len(heldout)))
+    return DataSet(
+        name,
+        r.concepts,
+        r.top_k,
+        r.batch_size,
+        r.epochs,
+        train,
+        heldout,
+        column="activation",
+        describe="all-MiniLM-L6-v2 layer %d, fortunes + Linux kernel docs, %d train / "
+        "%d held-out shards" % (r.layer, len(train), len(heldout)),
+    )
 
 
 def _split_half(path: str) -> None:

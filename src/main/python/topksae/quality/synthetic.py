@@ -29,8 +29,15 @@ def atom_frequencies(n_atoms: int, alpha: float) -> np.ndarray:
     return w / w.sum()
 
 
-def sample_rows(atoms: np.ndarray, n_rows: int, mean_active: int, alpha: float, noise: float,
-                rng: np.random.Generator, chunk: int = 4096) -> np.ndarray:
+def sample_rows(
+    atoms: np.ndarray,
+    n_rows: int,
+    mean_active: int,
+    alpha: float,
+    noise: float,
+    rng: np.random.Generator,
+    chunk: int = 4096,
+) -> np.ndarray:
     """n_rows rows [n_rows, dim] float32 (see the module doc)."""
     n_atoms, dim = atoms.shape
     max_active = min(2 * mean_active - 1, n_atoms)
@@ -39,7 +46,7 @@ def sample_rows(atoms: np.ndarray, n_rows: int, mean_active: int, alpha: float, 
     out = np.empty((n_rows, dim), dtype=np.float32)
     for start in range(0, n_rows, chunk):
         m = min(chunk, n_rows - start)
-        out[start:start + m] = _chunk(atoms, logp, m, mean_active, max_active, sigma, rng)
+        out[start : start + m] = _chunk(atoms, logp, m, mean_active, max_active, sigma, rng)
     return out
 
 
@@ -57,8 +64,16 @@ def _chunk(atoms, logp, m, mean_active, max_active, sigma, rng):
     return x.astype(np.float32)
 
 
-def known_dictionary(dim: int, n_atoms: int, mean_active: int, n_train: int, n_heldout: int,
-                     alpha: float = 0.8, noise: float = 0.1, seed: int = 0) -> KnownDictionary:
+def known_dictionary(
+    dim: int,
+    n_atoms: int,
+    mean_active: int,
+    n_train: int,
+    n_heldout: int,
+    alpha: float = 0.8,
+    noise: float = 0.1,
+    seed: int = 0,
+) -> KnownDictionary:
     """A training and a held-out set drawn from the same dictionary and process."""
     rng = np.random.default_rng(seed)
     atoms = unit_atoms(n_atoms, dim, rng)

@@ -12,17 +12,31 @@ from pyspark import keyword_only
 from pyspark.ml.util import JavaMLReadable, JavaMLWritable
 from pyspark.ml.wrapper import JavaEstimator, JavaModel
 
-from topksae.spark._params import (MODEL_SETTABLE, PARAM_NAMES, PARAM_SPECS, TopKSAEParams,
-                                   add_setters, check_names, describe, set_signature)
-from topksae.spark._summary import TopKSAETrainingSummary
 from topksae.spark import _connect, _jvm, _mlflow, _progress
+from topksae.spark._params import (
+    MODEL_SETTABLE,
+    PARAM_NAMES,
+    PARAM_SPECS,
+    TopKSAEParams,
+    add_setters,
+    check_names,
+    describe,
+    set_signature,
+)
+from topksae.spark._summary import TopKSAETrainingSummary
 
-__all__ = ["TopKSAEEstimator", "TopKSAEModel", "TopKSAETrainingSummary", "TopKSAEParams",
-           "PARAM_SPECS"]
+__all__ = [
+    "TopKSAEEstimator",
+    "TopKSAEModel",
+    "TopKSAETrainingSummary",
+    "TopKSAEParams",
+    "PARAM_SPECS",
+]
 
 
-class TopKSAEEstimator(JavaEstimator["TopKSAEModel"], TopKSAEParams,
-                       JavaMLReadable["TopKSAEEstimator"], JavaMLWritable):
+class TopKSAEEstimator(
+    JavaEstimator["TopKSAEModel"], TopKSAEParams, JavaMLReadable["TopKSAEEstimator"], JavaMLWritable
+):
     """Trains a TopK (or BatchTopK) sparse autoencoder on a column of activations.
 
     Every keyword but ``progress`` is a Param of the JVM class
@@ -76,16 +90,22 @@ class TopKSAEEstimator(JavaEstimator["TopKSAEModel"], TopKSAEParams,
         return TopKSAEModel(java_model)
 
 
-_PROGRESS_DOC = ("\nprogress : bool or None, default None\n    show fit's progress bar (read and cache, "
-                 "then tokens, FVU, L0, dead %, tokens/s, ETA); None = in interactive sessions "
-                 "only, unless $TOPKSAE_PROGRESS=0 or 1. Python only, not saved.\n")
+_PROGRESS_DOC = (
+    "\nprogress : bool or None, default None\n    show fit's progress bar (read and cache, "
+    "then tokens, FVU, L0, dead %, tokens/s, ETA); None = in interactive sessions "
+    "only, unless $TOPKSAE_PROGRESS=0 or 1. Python only, not saved.\n"
+)
 _KEYWORDS = PARAM_NAMES + ["progress"]
-_PROGRESS_ARG = inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=None,
-                                  annotation=Optional[bool])
+_PROGRESS_ARG = inspect.Parameter(
+    "progress", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Optional[bool]
+)
 for _f in (TopKSAEEstimator.__init__, TopKSAEEstimator.setParams):
-    set_signature(_f, PARAM_NAMES, None if _f.__name__ == "__init__" else "TopKSAEEstimator",
-                  [_PROGRESS_ARG])
-TopKSAEEstimator.__doc__ = inspect.cleandoc(TopKSAEEstimator.__doc__ or "") + "\n" + describe(PARAM_NAMES, _PROGRESS_DOC)
+    set_signature(
+        _f, PARAM_NAMES, None if _f.__name__ == "__init__" else "TopKSAEEstimator", [_PROGRESS_ARG]
+    )
+TopKSAEEstimator.__doc__ = (
+    inspect.cleandoc(TopKSAEEstimator.__doc__ or "") + "\n" + describe(PARAM_NAMES, _PROGRESS_DOC)
+)
 add_setters(TopKSAEEstimator, PARAM_NAMES)
 
 
@@ -147,9 +167,16 @@ class TopKSAEModel(JavaModel, TopKSAEParams, JavaMLReadable["TopKSAEModel"], Jav
 
 
 add_setters(TopKSAEModel, MODEL_SETTABLE)
-TopKSAEModel.__doc__ = inspect.cleandoc(TopKSAEModel.__doc__ or "") + "\n" + describe(
-    PARAM_NAMES, "\n\nOnly %s may be set on a model; the rest tell how it was trained.\n"
-    % ", ".join(MODEL_SETTABLE), title="Params (getX() reads each)")
+TopKSAEModel.__doc__ = (
+    inspect.cleandoc(TopKSAEModel.__doc__ or "")
+    + "\n"
+    + describe(
+        PARAM_NAMES,
+        "\n\nOnly %s may be set on a model; the rest tell how it was trained.\n"
+        % ", ".join(MODEL_SETTABLE),
+        title="Params (getX() reads each)",
+    )
+)
 
 # PySpark finds a saved stage (e.g. inside a TrainValidationSplitModel) by its JVM class name.
 from topksae.analysis import TopKSAEEvaluator  # noqa: E402,F401

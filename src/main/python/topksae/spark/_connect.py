@@ -24,6 +24,7 @@ DEFAULT_SCRATCH = "/tmp/topksae-connect"
 
 def is_connect() -> bool:
     from pyspark.sql.utils import is_remote
+
     return bool(is_remote())
 
 
@@ -32,8 +33,9 @@ def scratch_path(kind: str) -> str:
     return "%s/%s-%s" % (base.rstrip("/"), kind, uuid.uuid4().hex)
 
 
-def write(model: Any, path: str, fmt: str, overwrite: bool = False, scratch: bool = False,
-          **options: str) -> None:
+def write(
+    model: Any, path: str, fmt: str, overwrite: bool = False, scratch: bool = False, **options: str
+) -> None:
     """The JVM writer of ``model`` with option format=fmt (plus ``options``) saves to ``path``."""
     writer = model.write()
     if overwrite:
@@ -49,6 +51,7 @@ def write(model: Any, path: str, fmt: str, overwrite: bool = False, scratch: boo
 def read_bytes(path: str) -> bytes:
     """The bytes of one file on the server's file system, through a binaryFile read."""
     from pyspark.sql import SparkSession
+
     spark = SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("no active SparkSession")
@@ -61,6 +64,7 @@ def read_bytes(path: str) -> bytes:
 def dictionary(model: Any) -> np.ndarray:
     """The model's normalized dictionary [nbConcepts, dim], float32, by way of the server."""
     from topksae.weights import parse_safetensors
+
     path = scratch_path("dictionary")
     write(model, path, "dictionary", scratch=True)
     tensors, _ = parse_safetensors(io.BytesIO(read_bytes(path + "/dictionary.safetensors")))
@@ -80,6 +84,8 @@ def summary(model: Any) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
     return content["rounds"], content["totals"]
 
 
-NO_SUMMARY = ("No training summary available for this TopKSAEModel: only the model returned by "
-              "fit has one (a saved, loaded or imported model does not; check hasSummary). "
-              "Keep what you need with model.summary.asDict() before saving.")
+NO_SUMMARY = (
+    "No training summary available for this TopKSAEModel: only the model returned by "
+    "fit has one (a saved, loaded or imported model does not; check hasSummary). "
+    "Keep what you need with model.summary.asDict() before saving."
+)

@@ -18,6 +18,7 @@ _BUFFERS = {  # Java primitive component type -> (ByteBuffer view, bytes per ele
 
 def _gateway() -> Any:
     from pyspark import SparkContext
+
     sc = SparkContext._active_spark_context
     if sc is None:
         raise RuntimeError("no active SparkContext: start a SparkSession first")
@@ -75,8 +76,13 @@ def scalar_getters(obj: Any, skip: Tuple[str, ...] = ()) -> Dict[str, Any]:
     out = {}
     for m in obj.getClass().getDeclaredMethods():
         name = m.getName()
-        if (m.getParameterCount() == 0 and is_public(m.getModifiers()) and name not in skip
-                and m.getReturnType().getName() in _SCALARS and name not in ("toString", "hashCode")):
+        if (
+            m.getParameterCount() == 0
+            and is_public(m.getModifiers())
+            and name not in skip
+            and m.getReturnType().getName() in _SCALARS
+            and name not in ("toString", "hashCode")
+        ):
             out[name] = m.invoke(obj, no_args)
     return dict(sorted(out.items()))
 

@@ -8,9 +8,13 @@ from typing import Any, Callable, Dict, List, Optional
 ENV = "TOPKSAE_MLFLOW"
 
 #: RoundQueue field -> MLflow metric name
-METRICS = {"loss": "topksae.loss", "fvu": "topksae.fvu", "l0": "topksae.l0",
-           "deadFraction": "topksae.deadFraction",
-           "neverFiredFraction": "topksae.neverFiredFraction"}
+METRICS = {
+    "loss": "topksae.loss",
+    "fvu": "topksae.fvu",
+    "l0": "topksae.l0",
+    "deadFraction": "topksae.deadFraction",
+    "neverFiredFraction": "topksae.neverFiredFraction",
+}
 
 
 def metrics(record: Dict[str, float]) -> Dict[str, float]:
@@ -33,4 +37,5 @@ def round_logger() -> Optional[Callable[[List[Dict[str, float]]], None]]:
     def log(records: List[Dict[str, float]]) -> None:
         for r in records:
             mlflow.log_metrics(metrics(r), step=int(r["tokensSeen"]))
+
     return log

@@ -17,110 +17,226 @@ class ParamSpec(NamedTuple):
     doc: str
 
 
-_S, _I, _F, _B = (TypeConverters.toString, TypeConverters.toInt,
-                  TypeConverters.toFloat, TypeConverters.toBoolean)
+_S, _I, _F, _B = (
+    TypeConverters.toString,
+    TypeConverters.toInt,
+    TypeConverters.toFloat,
+    TypeConverters.toBoolean,
+)
 
 PARAM_SPECS: List[ParamSpec] = [
-    ParamSpec("inputCol", _S, "features",
-              "input column: array<float>, array<double> or ML Vector, all rows of the same length"),
-    ParamSpec("outputCol", _S, "codes",
-              "output column of codes, a SparseVector of size nbConcepts with topK active entries"),
-    ParamSpec("reconstructionCol", _S, "",
-              "output column of reconstructions (dense Vector); empty = not produced"),
-    ParamSpec("preCodesCol", _S, "",
-              "output column of pre-codes, the encoder output before top-k (dense Vector); "
-              "empty = not produced"),
+    ParamSpec(
+        "inputCol",
+        _S,
+        "features",
+        "input column: array<float>, array<double> or ML Vector, all rows of the same length",
+    ),
+    ParamSpec(
+        "outputCol",
+        _S,
+        "codes",
+        "output column of codes, a SparseVector of size nbConcepts with topK active entries",
+    ),
+    ParamSpec(
+        "reconstructionCol",
+        _S,
+        "",
+        "output column of reconstructions (dense Vector); empty = not produced",
+    ),
+    ParamSpec(
+        "preCodesCol",
+        _S,
+        "",
+        "output column of pre-codes, the encoder output before top-k (dense Vector); "
+        "empty = not produced",
+    ),
     ParamSpec("nbConcepts", _I, 1024, "number of concepts (dictionary size), > 0"),
-    ParamSpec("topK", _I, None,
-              "active concepts per row, 1..nbConcepts; unset = max(nbConcepts/10, 1)"),
+    ParamSpec(
+        "topK", _I, None, "active concepts per row, 1..nbConcepts; unset = max(nbConcepts/10, 1)"
+    ),
     ParamSpec("variant", _S, "topk", "SAE variant: topk or batchtopk"),
-    ParamSpec("encoderModule", _S, "linear",
-              "encoder: identity, linear, mlp_ln_1, mlp_ln_3, mlp_bn_1, mlp_bn_3 or a registered name"),
-    ParamSpec("normalization", _S, "l2",
-              "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name"),
+    ParamSpec(
+        "encoderModule",
+        _S,
+        "linear",
+        "encoder: identity, linear, mlp_ln_1, mlp_ln_3, mlp_bn_1, mlp_bn_3 or a registered name",
+    ),
+    ParamSpec(
+        "normalization",
+        _S,
+        "l2",
+        "dictionary normalization: l2, max_l2, l1, max_l1, identity or a registered name",
+    ),
     ParamSpec("useMultiplier", _B, False, "learn a scalar multiplier on the dictionary"),
-    ParamSpec("learningRate", _F, 2e-3,
-              "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from "
-              "nbConcepts, topK and the global batch"),
-    ParamSpec("batchSize", _I, 1024, "rows per optimizer step, > 0: over all workers (batchScope global) or on "
-              "each worker (batchScope worker); also rows per call in transform"),
-    ParamSpec("localSteps", _I, 5,
-              "local steps per worker between two averagings; 0 = automatic from the rows, "
-              "workers and batchSize"),
+    ParamSpec(
+        "learningRate",
+        _F,
+        2e-3,
+        "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from "
+        "nbConcepts, topK and the global batch",
+    ),
+    ParamSpec(
+        "batchSize",
+        _I,
+        1024,
+        "rows per optimizer step, > 0: over all workers (batchScope global) or on "
+        "each worker (batchScope worker); also rows per call in transform",
+    ),
+    ParamSpec(
+        "localSteps",
+        _I,
+        5,
+        "local steps per worker between two averagings; 0 = automatic from the rows, "
+        "workers and batchSize",
+    ),
     ParamSpec("maxEpochs", _I, 1, "passes over the data, > 0"),
     ParamSpec("maxTokens", _I, 0, "stop after this many rows (tokens) in total; 0 = no limit"),
-    ParamSpec("numWorkers", _I, 0,
-              "parallel workers (tasks per round); 0 = the cluster's default parallelism"),
+    ParamSpec(
+        "numWorkers",
+        _I,
+        0,
+        "parallel workers (tasks per round); 0 = the cluster's default parallelism",
+    ),
     ParamSpec("seed", _I, 42, "random seed (weights, data order)"),
     ParamSpec("auxKPenalty", _F, 0.0, "weight of the AuxK loss, finite; 0 = off"),
     ParamSpec("clipGrad", _F, 1.0, "gradient norm clipping of each local step, finite; 0 = off"),
-    ParamSpec("optimizerState", _S, "averaged",
-              "Adam state across rounds: averaged (broadcast and averaged with the weights) "
-              "or local (kept per worker)"),
-    ParamSpec("outerOptimizer", _S, "sgd",
-              "update applied to the averaged weights: average (take the mean), sgd "
-              "(prev + outerLearningRate x (mean - prev)) or nesterov (DiLoCo outer step)"),
-    ParamSpec("outerLearningRate", _F, 0.0,
-              "learning rate of the sgd or nesterov outer step, finite; 0 = automatic from the "
-              "number of workers"),
+    ParamSpec(
+        "optimizerState",
+        _S,
+        "averaged",
+        "Adam state across rounds: averaged (broadcast and averaged with the weights) "
+        "or local (kept per worker)",
+    ),
+    ParamSpec(
+        "outerOptimizer",
+        _S,
+        "sgd",
+        "update applied to the averaged weights: average (take the mean), sgd "
+        "(prev + outerLearningRate x (mean - prev)) or nesterov (DiLoCo outer step)",
+    ),
+    ParamSpec(
+        "outerLearningRate",
+        _F,
+        0.0,
+        "learning rate of the sgd or nesterov outer step, finite; 0 = automatic from the "
+        "number of workers",
+    ),
     ParamSpec("outerMomentum", _F, 0.9, "momentum of the nesterov outer step, in [0, 1)"),
-    ParamSpec("batchScope", _S, "global",
-              "what batchSize counts: global (the rows of one step over all workers; each "
-              "worker's local step takes batchSize / workers of them) or worker (the rows of each "
-              "worker's local step)"),
-    ParamSpec("maxDroppedFraction", _F, 0.25,
-              "fail the fit when more than this fraction of the workers' round results went "
-              "non-finite and were dropped (with their tokens), in [0, 1]"),
-    ParamSpec("rowLength", _I, 0,
-              "row length of the input column; 0 = the most common length in the data (rows of "
-              "other lengths are invalid)"),
-    ParamSpec("handleInvalid", _S, "error",
-              "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) "
-              "or skip (count them)"),
-    ParamSpec("initialization", _S, "auto",
-              "weight init: tied (linear encoder weight = the unit-norm dictionary, "
-              "W_enc = W_dec^T), default (the core model's), or auto (tied for the linear "
-              "encoder, else default)"),
-    ParamSpec("decoderBiasInit", _S, "none",
-              "fixed input offset: none (exact core model), mean or geometric_median (of a "
-              "sample) of the data: subtracted before encoding, added back after decoding"),
-    ParamSpec("deadTokens", _I, None,
-              "a concept is dead if it did not fire in the last this many tokens (the AuxK dead "
-              "set and the dead metric), > 0; unset = min(10M, the tokens of one epoch)"),
+    ParamSpec(
+        "batchScope",
+        _S,
+        "global",
+        "what batchSize counts: global (the rows of one step over all workers; each "
+        "worker's local step takes batchSize / workers of them) or worker (the rows of each "
+        "worker's local step)",
+    ),
+    ParamSpec(
+        "maxDroppedFraction",
+        _F,
+        0.25,
+        "fail the fit when more than this fraction of the workers' round results went "
+        "non-finite and were dropped (with their tokens), in [0, 1]",
+    ),
+    ParamSpec(
+        "rowLength",
+        _I,
+        0,
+        "row length of the input column; 0 = the most common length in the data (rows of "
+        "other lengths are invalid)",
+    ),
+    ParamSpec(
+        "handleInvalid",
+        _S,
+        "error",
+        "rows with a null, a wrong length or a NaN/Inf value: error (fail naming the row) "
+        "or skip (count them)",
+    ),
+    ParamSpec(
+        "initialization",
+        _S,
+        "auto",
+        "weight init: tied (linear encoder weight = the unit-norm dictionary, "
+        "W_enc = W_dec^T), default (the core model's), or auto (tied for the linear "
+        "encoder, else default)",
+    ),
+    ParamSpec(
+        "decoderBiasInit",
+        _S,
+        "none",
+        "fixed input offset: none (exact core model), mean or geometric_median (of a "
+        "sample) of the data: subtracted before encoding, added back after decoding",
+    ),
+    ParamSpec(
+        "deadTokens",
+        _I,
+        None,
+        "a concept is dead if it did not fire in the last this many tokens (the AuxK dead "
+        "set and the dead metric), > 0; unset = min(10M, the tokens of one epoch)",
+    ),
     # AuxK, decoder-gradient projection (one block)
-    ParamSpec("auxKMode", _S, "paper",
-              "AuxK loss when auxKPenalty > 0: paper (Gao et al.: the kAux largest pre-activations "
-              "of the dead concepts reconstruct the residual) or overcomplete (its "
-              "top_k_auxiliary_loss)"),
-    ParamSpec("kAux", _I, None,
-              "dead concepts per row in the paper AuxK, > 0; unset = min(512, nbConcepts/2)"),
-    ParamSpec("decoderGradProjection", _B, False,
-              "remove from each dictionary row's gradient its component along the row before "
-              "the Adam step (Gao et al.)"),
+    ParamSpec(
+        "auxKMode",
+        _S,
+        "paper",
+        "AuxK loss when auxKPenalty > 0: paper (Gao et al.: the kAux largest pre-activations "
+        "of the dead concepts reconstruct the residual) or overcomplete (its "
+        "top_k_auxiliary_loss)",
+    ),
+    ParamSpec(
+        "kAux",
+        _I,
+        None,
+        "dead concepts per row in the paper AuxK, > 0; unset = min(512, nbConcepts/2)",
+    ),
+    ParamSpec(
+        "decoderGradProjection",
+        _B,
+        False,
+        "remove from each dictionary row's gradient its component along the row before "
+        "the Adam step (Gao et al.)",
+    ),
     ParamSpec("checkpointDir", _S, "", "directory for training checkpoints; empty = none"),
-    ParamSpec("checkpointInterval", _I, 0,
-              "write a checkpoint every this many rounds; 0 = never"),
-    ParamSpec("resumeFrom", _S, "",
-              "checkpoint directory to resume training from; empty = fresh start"),
+    ParamSpec("checkpointInterval", _I, 0, "write a checkpoint every this many rounds; 0 = never"),
+    ParamSpec(
+        "resumeFrom", _S, "", "checkpoint directory to resume training from; empty = fresh start"
+    ),
     # the training recipe (docs/training.md, "The recipe")
-    ParamSpec("lrSchedule", _S, "constant",
-              "learning rate over the planned steps: constant, linear, cosine or wsd "
-              "(warm-up, stable, decay)"),
+    ParamSpec(
+        "lrSchedule",
+        _S,
+        "constant",
+        "learning rate over the planned steps: constant, linear, cosine or wsd "
+        "(warm-up, stable, decay)",
+    ),
     ParamSpec("warmupSteps", _I, 0, "linear warm-up over this many global steps; 0 = none"),
-    ParamSpec("warmupFraction", _F, 0.0,
-              "linear warm-up over this fraction of the planned steps (the longer of the two "
-              "warm-ups wins), in [0, 1)"),
-    ParamSpec("decayFraction", _F, 0.2,
-              "wsd: the fraction of the planned steps spent decaying, in (0, 1]"),
-    ParamSpec("finalLrFraction", _F, 0.1,
-              "linear, cosine, wsd: the last step's rate as a fraction of the peak, in [0, 1]"),
+    ParamSpec(
+        "warmupFraction",
+        _F,
+        0.0,
+        "linear warm-up over this fraction of the planned steps (the longer of the two "
+        "warm-ups wins), in [0, 1)",
+    ),
+    ParamSpec(
+        "decayFraction", _F, 0.2, "wsd: the fraction of the planned steps spent decaying, in (0, 1]"
+    ),
+    ParamSpec(
+        "finalLrFraction",
+        _F,
+        0.1,
+        "linear, cosine, wsd: the last step's rate as a fraction of the peak, in [0, 1]",
+    ),
 ]
 
 PARAM_NAMES: List[str] = [s.name for s in PARAM_SPECS]
 
 #: Params a fitted model may change before transform (the rest describe how it was trained).
-MODEL_SETTABLE: List[str] = ["inputCol", "outputCol", "reconstructionCol", "preCodesCol",
-                             "handleInvalid"]
+MODEL_SETTABLE: List[str] = [
+    "inputCol",
+    "outputCol",
+    "reconstructionCol",
+    "preCodesCol",
+    "handleInvalid",
+]
 
 
 SPECS_BY_NAME: Dict[str, ParamSpec] = {s.name: s for s in PARAM_SPECS}
@@ -141,8 +257,12 @@ def keyword(name: str) -> inspect.Parameter:
     """A Param as a keyword-only argument, with its type and default (None = unset)."""
     spec = SPECS_BY_NAME[name]
     t = value_type(name)
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=spec.default,
-                             annotation=t if spec.default is not None else Optional[t])
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=spec.default,
+        annotation=t if spec.default is not None else Optional[t],
+    )
 
 
 def describe(names: List[str], extra: str = "", title: str = "Parameters") -> str:
@@ -159,6 +279,7 @@ def describe(names: List[str], extra: str = "", title: str = "Parameters") -> st
 def _getter(name: str) -> Callable[["TopKSAEParams"], Any]:
     def get(self: "TopKSAEParams") -> Any:
         return self.getOrDefault(getattr(self, name))
+
     get.__name__ = get.__qualname__ = "get" + _cap(name)
     get.__doc__ = "Gets %s (%s)." % (name, SPECS_BY_NAME[name].doc)
     get.__annotations__ = {"return": value_type(name)}
@@ -168,6 +289,7 @@ def _getter(name: str) -> Callable[["TopKSAEParams"], Any]:
 def _setter(name: str, owner: str) -> Callable[..., Any]:
     def set_(self: Params, value: Any) -> Any:
         return self._set(**{name: value})
+
     set_.__name__ = set_.__qualname__ = "set" + _cap(name)
     set_.__doc__ = "Sets %s: %s. Returns self." % (name, SPECS_BY_NAME[name].doc)
     set_.__annotations__ = {"value": value_type(name), "return": owner}
@@ -181,8 +303,12 @@ def add_setters(cls: type, names: List[str]) -> type:
     return cls
 
 
-def set_signature(func: Callable[..., Any], names: List[str], returns: Any,
-                  extra: Optional[List[inspect.Parameter]] = None) -> None:
+def set_signature(
+    func: Callable[..., Any],
+    names: List[str],
+    returns: Any,
+    extra: Optional[List[inspect.Parameter]] = None,
+) -> None:
     """Gives ``func(self, **kwargs)`` the signature help() and IDEs show: every Param in `names`
     as a typed keyword with its default, then `extra`."""
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
@@ -219,8 +345,11 @@ class TopKSAEParams(Params):
 
 
 for _spec in PARAM_SPECS:
-    setattr(TopKSAEParams, _spec.name,
-            Param(Params._dummy(), _spec.name, _spec.doc, typeConverter=_spec.converter))
+    setattr(
+        TopKSAEParams,
+        _spec.name,
+        Param(Params._dummy(), _spec.name, _spec.doc, typeConverter=_spec.converter),
+    )
     if _spec.name not in ("topK", "kAux", "deadTokens"):
         setattr(TopKSAEParams, "get" + _cap(_spec.name), _getter(_spec.name))
 

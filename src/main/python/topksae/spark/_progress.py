@@ -42,6 +42,7 @@ def wanted(progress: Optional[bool]) -> bool:
 
 def _has_tqdm() -> bool:
     import importlib.util
+
     return importlib.util.find_spec("tqdm") is not None
 
 
@@ -61,14 +62,16 @@ def rate(records: Sequence[Dict[str, float]], window: int = WINDOW) -> Optional[
     if len(records) == 1:
         r = records[0]
         return r["tokens"] / r["seconds"] if r["seconds"] > 0 else None
-    recent = records[-(window + 1):]
+    recent = records[-(window + 1) :]
     first, last = recent[0], recent[-1]
     wall = last["arrivedSeconds"] - first["arrivedSeconds"]
     tokens = last["tokensSeen"] - first["tokensSeen"]
     return tokens / wall if wall > 0 else None
 
 
-def eta(records: Sequence[Dict[str, float]], planned: float, window: int = WINDOW) -> Optional[float]:
+def eta(
+    records: Sequence[Dict[str, float]], planned: float, window: int = WINDOW
+) -> Optional[float]:
     """Seconds left: tokens still to see over :func:`rate`; 0 when done; None if unknown."""
     done = records[-1]["tokensSeen"] if records else 0
     if done >= planned:
@@ -85,9 +88,14 @@ def postfix(records: Sequence[Dict[str, float]], planned: float) -> str:
     last, r = records[-1], rate(records)
     never = last.get("neverFiredFraction")
     return "eta %s, %s tok/s, fvu %.4f, l0 %.1f, dead %.1f%%%s, epoch %d" % (
-        duration(eta(records, planned)), "?" if r is None else _si(r), last["fvu"], last["l0"],
-        100 * last["deadFraction"], "" if never is None else " (never fired %.1f%%)" % (100 * never),
-        int(last["epoch"]) + 1)
+        duration(eta(records, planned)),
+        "?" if r is None else _si(r),
+        last["fvu"],
+        last["l0"],
+        100 * last["deadFraction"],
+        "" if never is None else " (never fired %.1f%%)" % (100 * never),
+        int(last["epoch"]) + 1,
+    )
 
 
 def _si(x: float) -> str:
@@ -100,10 +108,12 @@ def _si(x: float) -> str:
 def _bar(**kwargs: Any) -> Any:
     """A tqdm.auto bar (widget in Jupyter/Databricks, text elsewhere); text if widgets are missing."""
     from tqdm.auto import tqdm as auto_tqdm
+
     try:
         return auto_tqdm(**kwargs)
     except ImportError:  # a notebook without ipywidgets
         from tqdm.std import tqdm as text_tqdm
+
         return text_tqdm(**kwargs)
 
 
@@ -114,15 +124,26 @@ class _Poller:
     """Reads the JVM RoundQueue and Spark's status tracker; owns the two bars (if shown) and
     hands new round records to `on_records` (e.g. the MLflow logger)."""
 
-    def __init__(self, sc: Any, queue: Any, tag: str, show: bool = True,
-                 on_records: Optional[RecordSink] = None) -> None:
+    def __init__(
+        self,
+        sc: Any,
+        queue: Any,
+        tag: str,
+        show: bool = True,
+        on_records: Optional[RecordSink] = None,
+    ) -> None:
         self.sc, self.queue, self.tag = sc, queue, tag
         self.show, self.on_records = show, on_records
         self.fields: List[str] = list(queue.fields())
         self.records: List[Dict[str, float]] = []
         self.plan: Optional[Dict[str, float]] = None
-        self.prep = _bar(desc="topksae: read and cache", total=None,
-                         bar_format="{desc} [{elapsed}{postfix}]") if show else None
+        self.prep = (
+            _bar(
+                desc="topksae: read and cache", total=None, bar_format="{desc} [{elapsed}{postfix}]"
+            )
+            if show
+            else None
+        )
         self.train: Any = None
         self.broken = False
 
@@ -135,6 +156,7 @@ class _Poller:
         except Exception as e:  # noqa: BLE001 - the bar is a nicety
             self.broken = True
             import warnings
+
             warnings.warn("topksae: progress updates stopped: %r" % (e,))
 
     def poll(self) -> None:
@@ -144,7 +166,14 @@ class _Poller:
                 if self.show:
                     self.prep.set_postfix_str(self._tasks(), refresh=True)
                 return
-            keys = ("rows", "workers", "roundsPerEpoch", "tokensDone", "tokensPlanned", "arrivedSeconds")
+            keys = (
+                "rows",
+                "workers",
+                "roundsPerEpoch",
+                "tokensDone",
+                "tokensPlanned",
+                "arrivedSeconds",
+            )
             self.plan = dict(zip(keys, (float(v) for v in plan)))
             if self.show:
                 self._start_training_bar()
@@ -153,27 +182,40 @@ class _Poller:
             self.on_records(new)
         if self.show:
             self.train.n = int(self.records[-1]["tokensSeen"]) if self.records else self.train.n
-            self.train.set_postfix_str(postfix(self.records, self.plan["tokensPlanned"]), refresh=True)
+            self.train.set_postfix_str(
+                postfix(self.records, self.plan["tokensPlanned"]), refresh=True
+            )
 
     def _start_training_bar(self) -> None:
         assert self.plan is not None
-        self.prep.set_postfix_str("%d rows, %d workers x %d rounds per epoch" % (
-            self.plan["rows"], self.plan["workers"], self.plan["roundsPerEpoch"]), refresh=False)
+        self.prep.set_postfix_str(
+            "%d rows, %d workers x %d rounds per epoch"
+            % (self.plan["rows"], self.plan["workers"], self.plan["roundsPerEpoch"]),
+            refresh=False,
+        )
         self.prep.close()
-        self.train = _bar(desc="topksae: train", total=int(self.plan["tokensPlanned"]),
-                          initial=int(self.plan["tokensDone"]), unit="tok", unit_scale=True,
-                          bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tokens "
-                                     "[{elapsed}{postfix}]")
+        self.train = _bar(
+            desc="topksae: train",
+            total=int(self.plan["tokensPlanned"]),
+            initial=int(self.plan["tokensDone"]),
+            unit="tok",
+            unit_scale=True,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tokens "
+            "[{elapsed}{postfix}]",
+        )
 
     def _read_records(self) -> List[Dict[str, float]]:
         """The records that arrived since the last call (also appended to self.records)."""
         from topksae.spark import _jvm
+
         if self.queue.size() <= len(self.records):
             return []
         flat = _jvm.vector(self.queue.since(len(self.records)), "double")
         width = len(self.fields)
-        new = [dict(zip(self.fields, (float(v) for v in flat[i:i + width])))
-               for i in range(0, len(flat), width)]
+        new = [
+            dict(zip(self.fields, (float(v) for v in flat[i : i + width])))
+            for i in range(0, len(flat), width)
+        ]
         self.records.extend(new)
         return new
 
@@ -184,7 +226,7 @@ class _Poller:
         done = total = 0
         for job in jobs:
             info = tracker.getJobInfo(job)
-            for stage in (info.stageIds if info else []):
+            for stage in info.stageIds if info else []:
                 s = tracker.getStageInfo(stage)
                 if s and s.numActiveTasks + s.numCompletedTasks > 0:
                     done, total = done + s.numCompletedTasks, total + s.numTasks
@@ -203,12 +245,14 @@ class _Poller:
             self.prep.close()
 
 
-def fit(java_estimator: Any, jdf: Any, show: bool = True,
-        on_records: Optional[RecordSink] = None) -> Any:
+def fit(
+    java_estimator: Any, jdf: Any, show: bool = True, on_records: Optional[RecordSink] = None
+) -> Any:
     """Runs ``java_estimator.fit(jdf)`` in a thread with a progress bar (if `show`), handing the
     round records to `on_records` as they arrive; returns the Java model. Ctrl-C
     (KeyboardInterrupt) cancels the fit's Spark jobs."""
     from pyspark import InheritableThread, SparkContext
+
     sc = SparkContext._active_spark_context
     queue = sc._jvm.topksae.spark.RoundQueue()
     est = java_estimator.copy(sc._jvm.org.apache.spark.ml.param.ParamMap())
@@ -241,4 +285,3 @@ def fit(java_estimator: Any, jdf: Any, show: bool = True,
     if "error" in outcome:
         raise outcome["error"]
     return outcome["model"]
-

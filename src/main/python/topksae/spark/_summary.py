@@ -14,8 +14,9 @@ class TopKSAETrainingSummary:
     the rounds; ``toPandas()`` the rounds as a DataFrame (needs pandas).
     """
 
-    def __init__(self, rounds: List[Dict[str, Any]],
-                 totals: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(
+        self, rounds: List[Dict[str, Any]], totals: Optional[Dict[str, Any]] = None
+    ) -> None:
         self.rounds: List[Dict[str, Any]] = [dict(r) for r in rounds]
         self.totals: Dict[str, Any] = dict(totals or {})
 
@@ -32,8 +33,7 @@ class TopKSAETrainingSummary:
         totals = self.__dict__.get("totals", {})
         if name in totals:
             return totals[name]
-        raise AttributeError("%r: not a summary field; the fields are %s"
-                             % (name, sorted(totals)))
+        raise AttributeError("%r: not a summary field; the fields are %s" % (name, sorted(totals)))
 
     @property
     def columns(self) -> List[str]:
@@ -48,6 +48,7 @@ class TopKSAETrainingSummary:
 
     def toPandas(self) -> Any:
         import pandas as pd
+
         return pd.DataFrame.from_records(self.rounds, columns=self.columns)
 
     def asDict(self) -> Dict[str, Any]:

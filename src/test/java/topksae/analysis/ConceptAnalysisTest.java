@@ -28,16 +28,20 @@ class ConceptAnalysisTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("ConceptAnalysisTest")
-                .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("ConceptAnalysisTest")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
         Random rng = new Random(7);
         dense = new double[ROWS][CONCEPTS];
         List<Row> rows = new ArrayList<>();
         for (int r = 0; r < ROWS; r++) {
             List<Integer> idx = new ArrayList<>();
             List<Double> val = new ArrayList<>();
-            for (int c = 0; c < CONCEPTS - 2; c++) {   // the last two concepts never fire
+            for (int c = 0; c < CONCEPTS - 2; c++) { // the last two concepts never fire
                 if (rng.nextInt(4) == 0) {
                     double v = Math.round(rng.nextDouble() * 1000) / 100.0 + 0.01;
                     idx.add(c);
@@ -45,7 +49,9 @@ class ConceptAnalysisTest {
                     dense[r][c] = v;
                 }
             }
-            Vector v = Vectors.sparse(CONCEPTS, idx.stream().mapToInt(Integer::intValue).toArray(),
+            Vector v = Vectors.sparse(
+                    CONCEPTS,
+                    idx.stream().mapToInt(Integer::intValue).toArray(),
                     val.stream().mapToDouble(Double::doubleValue).toArray());
             rows.add(RowFactory.create("row" + r, v));
         }
@@ -60,7 +66,8 @@ class ConceptAnalysisTest {
 
     @Test
     void conceptStatsMatchADirectComputation() {
-        List<Row> stats = ConceptAnalysis.conceptStats(codes, "codes").orderBy("concept").collectAsList();
+        List<Row> stats =
+                ConceptAnalysis.conceptStats(codes, "codes").orderBy("concept").collectAsList();
         assertEquals(CONCEPTS, stats.size());
         for (int c = 0; c < CONCEPTS; c++) {
             long fires = 0;
@@ -97,7 +104,8 @@ class ConceptAnalysisTest {
             for (double[] d : dense) {
                 stronger += d[c] > t.getDouble(3) ? 1 : 0;
             }
-            assertEquals(true, stronger < rank, "rank " + rank + " of concept " + c + " has " + stronger + " stronger rows");
+            assertEquals(
+                    true, stronger < rank, "rank " + rank + " of concept " + c + " has " + stronger + " stronger rows");
         }
         assertThrows(IllegalArgumentException.class, () -> ConceptAnalysis.topActivations(codes, "codes", "doc", 0));
     }
@@ -117,10 +125,10 @@ class ConceptAnalysisTest {
 
     @Test
     void nearestConceptsByCosine() {
-        float[][] dict = {
-            {1, 0, 0}, {0.9f, 0.1f, 0}, {0, 1, 0}, {0, 0, 2}, {0, 0.2f, -1}, {-1, 0, 0}
-        };
-        List<Row> nn = NearestConcepts.nearestConcepts(dict, 2).orderBy("concept", "rank").collectAsList();
+        float[][] dict = {{1, 0, 0}, {0.9f, 0.1f, 0}, {0, 1, 0}, {0, 0, 2}, {0, 0.2f, -1}, {-1, 0, 0}};
+        List<Row> nn = NearestConcepts.nearestConcepts(dict, 2)
+                .orderBy("concept", "rank")
+                .collectAsList();
         assertEquals(12, nn.size());
         assertEquals(RowFactory.create(0, 1, 1, nn.get(0).getDouble(3)), nn.get(0));
         assertEquals(0.9 / Math.sqrt(0.82), nn.get(0).getDouble(3), 1e-6);

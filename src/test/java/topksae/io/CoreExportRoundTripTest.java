@@ -27,7 +27,13 @@ class CoreExportRoundTripTest {
         INDArray[] rb = ModelFixtures.run(b, biasB, x);
         assertArrayEquals(CoreWeights.floats(ra[0]), CoreWeights.floats(rb[0]), "codes, bit for bit");
         assertArrayEquals(CoreWeights.floats(ra[1]), CoreWeights.floats(rb[1]), "reconstructions, bit for bit");
-        assertTrue(ra[0].neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).sumNumber().intValue() > 0, "some codes fire");
+        assertTrue(
+                ra[0].neq(0)
+                                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                                .sumNumber()
+                                .intValue()
+                        > 0,
+                "some codes fire");
     }
 
     @Test
@@ -40,15 +46,18 @@ class CoreExportRoundTripTest {
         assertArrayEquals(bias, w.bDec());
         CoreWeights.Imported back = CoreWeights.toSae(w);
         assertArrayEquals(bias, back.preBias());
-        assertTrue(assertThrows(IllegalArgumentException.class, back::saeWithoutOffset).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, back::saeWithoutOffset)
+                .getMessage()
                 .contains("non-zero b_dec"));
         assertEquals("identity", back.sae().config().normalization);
         SAE evalCopy = SAE.fromConfig(sae.config());
         evalCopy.loadStateDict(sae.stateDict());
         sameOutputs(evalCopy.eval(), bias, back.sae(), back.preBias());
         SaeLensFormat.write(CoreWeights.fromSae(back.sae(), back.preBias()), tmp.resolve("again"), Map.of());
-        assertEquals(SafetensorsFile.read(tmp.resolve(SaeLensFormat.WEIGHTS)).tensors(),
-                SafetensorsFile.read(tmp.resolve("again").resolve(SaeLensFormat.WEIGHTS)).tensors(),
+        assertEquals(
+                SafetensorsFile.read(tmp.resolve(SaeLensFormat.WEIGHTS)).tensors(),
+                SafetensorsFile.read(tmp.resolve("again").resolve(SaeLensFormat.WEIGHTS))
+                        .tensors(),
                 "re-exporting the imported model gives the same tensors");
         assertTrue(sae.isTraining(), "exporting leaves a training model in train mode");
     }
@@ -64,10 +73,25 @@ class CoreExportRoundTripTest {
         assertArrayEquals(new float[8], f.require("b_dec").toFloats(), "no pre-bias: zeros");
         f.tensors().values().forEach(t -> assertEquals(DType.F32, t.dtype()));
         INDArray w = sae.stateDict().get("encoder.final_block.0.weight");
-        assertEquals(w.getFloat(5, 2), f.require("W_enc").toFloats()[2 * 24 + 5], 0f, "W_enc is the Linear weight transposed");
+        assertEquals(
+                w.getFloat(5, 2),
+                f.require("W_enc").toFloats()[2 * 24 + 5],
+                0f,
+                "W_enc is the Linear weight transposed");
         ObjectNode cfg = JsonFiles.read(tmp.resolve("cfg.json"));
-        assertEquals(List.of("d_in", "d_sae", "dtype", "device", "apply_b_dec_to_input", "normalize_activations",
-                "reshape_activations", "metadata", "k", "rescale_acts_by_decoder_norm", "architecture"),
+        assertEquals(
+                List.of(
+                        "d_in",
+                        "d_sae",
+                        "dtype",
+                        "device",
+                        "apply_b_dec_to_input",
+                        "normalize_activations",
+                        "reshape_activations",
+                        "metadata",
+                        "k",
+                        "rescale_acts_by_decoder_norm",
+                        "architecture"),
                 List.copyOf(iter(cfg)));
         assertEquals("topk", cfg.get("architecture").asText());
         assertEquals(3, cfg.get("k").asInt());
@@ -83,12 +107,15 @@ class CoreExportRoundTripTest {
 
     @Test
     void sparsifyRoundTripIsExact() throws IOException {
-        SAE sae = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 10, 30, 5), 2).eval();
+        SAE sae = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 10, 30, 5), 2)
+                .eval();
         float[] bias = ModelFixtures.preBias(10);
         Path dir = SparsifyFormat.write(CoreWeights.fromSae(sae, bias), tmp, "layers.6");
         assertEquals(tmp.resolve("layers.6"), dir);
         SafetensorsFile f = SafetensorsFile.read(dir.resolve("sae.safetensors"));
-        assertEquals(java.util.Set.of("encoder.weight", "encoder.bias", "W_dec", "b_dec"), f.tensors().keySet());
+        assertEquals(
+                java.util.Set.of("encoder.weight", "encoder.bias", "W_dec", "b_dec"),
+                f.tensors().keySet());
         assertArrayEquals(new long[] {30, 10}, f.require("encoder.weight").shape());
         ObjectNode cfg = JsonFiles.read(dir.resolve("cfg.json"));
         assertEquals(30, cfg.get("num_latents").asInt());
@@ -96,7 +123,8 @@ class CoreExportRoundTripTest {
         assertEquals("topk", cfg.get("activation").asText());
         CoreWeights.Imported back = CoreWeights.toSae(SparsifyFormat.read(dir));
         sameOutputs(sae, bias, back.sae(), back.preBias());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> SparsifyFormat.write(CoreWeights.fromSae(sae, null), tmp, "../up"));
     }
 
@@ -122,7 +150,9 @@ class CoreExportRoundTripTest {
             sameOutputs(sae.eval(), null, back.eval(), null);
         }
         SafetensorsFile f = SafetensorsFile.read(tmp.resolve("mlp_bn_1.safetensors"));
-        assertEquals(DType.I64, f.require("encoder.final_block.1.num_batches_tracked").dtype());
+        assertEquals(
+                DType.I64,
+                f.require("encoder.final_block.1.num_batches_tracked").dtype());
         assertEquals(0, f.require("dictionary.multiplier").shape().length, "multiplier is a 0-d tensor");
     }
 
@@ -141,16 +171,21 @@ class CoreExportRoundTripTest {
         for (double thr : new double[] {0.37f, 1e-30, 0.0, -0.2, 0.1}) {
             float t = Math.nextDown(CoreWeights.ceilToFloat(thr));
             for (float v : new float[] {(float) thr, Math.nextUp((float) thr), Math.nextDown((float) thr), 0f, 1f}) {
-                assertEquals(Math.max(v, 0f) >= thr || thr <= 0, v > t || (thr <= 0 && v <= 0),
+                assertEquals(
+                        Math.max(v, 0f) >= thr || thr <= 0,
+                        v > t || (thr <= 0 && v <= 0),
                         "value " + v + " against threshold " + thr);
             }
         }
-        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 8, 24, 16), 2).eval();
+        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 8, 24, 16), 2)
+                .eval();
         CoreWeights.batchTopKToSaeLens(batch, null, tmp, Map.of());
         SafetensorsFile f = SafetensorsFile.read(tmp.resolve("sae_weights.safetensors"));
         float thr = (float) (double) ((BatchTopKSAE) batch).runningThreshold();
         assertEquals(Math.nextDown(thr), f.require("threshold").toFloats()[5], 0f);
-        assertEquals("jumprelu", JsonFiles.read(tmp.resolve("cfg.json")).get("architecture").asText());
+        assertEquals(
+                "jumprelu",
+                JsonFiles.read(tmp.resolve("cfg.json")).get("architecture").asText());
         SAE topk = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 8, 24, 3), 0);
         assertThrows(IllegalArgumentException.class, () -> CoreWeights.batchTopKToSaeLens(topk, null, tmp, Map.of()));
     }
@@ -159,14 +194,18 @@ class CoreExportRoundTripTest {
     void refusesWhatALayoutCannotHold() {
         SAE mlp = ModelFixtures.trained(ModelFixtures.config("topk", "mlp_ln_1", 8, 24, 3), 0);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CoreWeights.fromSae(mlp, null))
-                .getMessage().contains("overcomplete layout"));
+                .getMessage()
+                .contains("overcomplete layout"));
         SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 8, 24, 16), 1);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CoreWeights.fromSae(batch, null))
-                .getMessage().contains("global threshold"));
+                .getMessage()
+                .contains("global threshold"));
         SAE lin = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 8, 24, 3), 0);
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> OvercompleteFormat.write(lin, ModelFixtures.preBias(8), tmp.resolve("x.safetensors")))
-                .getMessage().contains("no input offset"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> OvercompleteFormat.write(lin, ModelFixtures.preBias(8), tmp.resolve("x.safetensors")))
+                .getMessage()
+                .contains("no input offset"));
     }
 
     @Test
@@ -176,10 +215,14 @@ class CoreExportRoundTripTest {
         Map<String, Tensor> t = new java.util.LinkedHashMap<>(SafetensorsFileFixtures.stateTensors(sae));
         new SafetensorsFile(t, Map.of()).write(p);
         assertTrue(assertThrows(MalformedSafetensorsException.class, () -> OvercompleteFormat.read(p, null))
-                .getMessage().contains("pass the model's SAEConfig"));
-        assertArrayEquals(sae.flatState(), OvercompleteFormat.read(p, sae.config()).flatState());
-        assertTrue(assertThrows(MalformedSafetensorsException.class,
-                () -> OvercompleteFormat.read(p, ModelFixtures.config("topk", "linear", 8, 32, 3)))
-                .getMessage().contains("has shape"));
+                .getMessage()
+                .contains("pass the model's SAEConfig"));
+        assertArrayEquals(
+                sae.flatState(), OvercompleteFormat.read(p, sae.config()).flatState());
+        assertTrue(assertThrows(
+                        MalformedSafetensorsException.class,
+                        () -> OvercompleteFormat.read(p, ModelFixtures.config("topk", "linear", 8, 32, 3)))
+                .getMessage()
+                .contains("has shape"));
     }
 }

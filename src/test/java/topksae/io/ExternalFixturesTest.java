@@ -18,7 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class ExternalFixturesTest {
     private static Path external() throws URISyntaxException {
-        return Path.of(ExternalFixturesTest.class.getResource("external/reference.safetensors").toURI()).getParent();
+        return Path.of(ExternalFixturesTest.class
+                        .getResource("external/reference.safetensors")
+                        .toURI())
+                .getParent();
     }
 
     private static void reproduces(CoreWeights.Imported m, SafetensorsFile ref, String prefix, String xName)
@@ -32,7 +35,10 @@ class ExternalFixturesTest {
             assertEquals(expected[i] != 0, codes[i] != 0, prefix + ": active set differs at " + i);
             assertEquals(expected[i], codes[i], 1e-5f, prefix + " code " + i);
         }
-        assertArrayEquals(ref.require(prefix + ".x_hat").toFloats(), CoreWeights.floats(out[1]), 1e-5f,
+        assertArrayEquals(
+                ref.require(prefix + ".x_hat").toFloats(),
+                CoreWeights.floats(out[1]),
+                1e-5f,
                 prefix + " reconstruction");
     }
 

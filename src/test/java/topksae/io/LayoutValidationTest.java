@@ -17,8 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class LayoutValidationTest {
     static final int D = 4;
     static final int N = 6;
+
     @TempDir
     Path tmp;
+
     TopKWeights w;
 
     @BeforeEach
@@ -76,13 +78,19 @@ class LayoutValidationTest {
         rejects(MalformedSafetensorsException.class, () -> SaeLensFormat.read(tmp), "fold_W_dec_norm");
         editCfg("rescale_acts_by_decoder_norm", false);
         editCfg("normalize_activations", "layer_norm");
-        rejects(MalformedSafetensorsException.class, () -> SaeLensFormat.read(tmp), "normalize_activations='layer_norm'");
+        rejects(
+                MalformedSafetensorsException.class,
+                () -> SaeLensFormat.read(tmp),
+                "normalize_activations='layer_norm'");
         editCfg("normalize_activations", "none");
         editCfg("k", 0);
         rejects(MalformedSafetensorsException.class, () -> SaeLensFormat.read(tmp), "'k' must be a positive integer");
         editCfg("k", 2);
         editCfg("d_sae", 7);
-        rejects(MalformedSafetensorsException.class, () -> SaeLensFormat.read(tmp), "'W_enc' has shape [4, 6], expected [4, 7]");
+        rejects(
+                MalformedSafetensorsException.class,
+                () -> SaeLensFormat.read(tmp),
+                "'W_enc' has shape [4, 6], expected [4, 7]");
     }
 
     @Test
@@ -109,7 +117,10 @@ class LayoutValidationTest {
         rejects(MalformedSafetensorsException.class, () -> SaeLensFormat.read(tmp), "unexpected tensors [threshold]");
         replaceTensor("sae_weights.safetensors", "threshold", null);
         replaceTensor("sae_weights.safetensors", "W_dec", Tensor.f32(new long[] {D, N}, w.wDec()));
-        rejects(MalformedSafetensorsException.class, () -> SaeLensFormat.read(tmp), "'W_dec' has shape [4, 6], expected [6, 4]");
+        rejects(
+                MalformedSafetensorsException.class,
+                () -> SaeLensFormat.read(tmp),
+                "'W_dec' has shape [4, 6], expected [6, 4]");
     }
 
     @Test
@@ -118,7 +129,10 @@ class LayoutValidationTest {
         editCfg("apply_b_dec_to_input", false);
         TopKWeights read = SaeLensFormat.read(tmp);
         rejects(IllegalArgumentException.class, () -> CoreWeights.toSae(read), "apply_b_dec_to_input=false");
-        rejects(IllegalArgumentException.class, () -> SparsifyFormat.write(read, tmp, "layers.0"), "always subtracts b_dec");
+        rejects(
+                IllegalArgumentException.class,
+                () -> SparsifyFormat.write(read, tmp, "layers.0"),
+                "always subtracts b_dec");
     }
 
     @Test
@@ -136,7 +150,13 @@ class LayoutValidationTest {
         rejects(MalformedSafetensorsException.class, () -> SparsifyFormat.read(dir), "expected [8, 4]");
         c.remove("d_in");
         JsonFiles.write(dir.resolve("cfg.json"), c);
-        rejects(MalformedSafetensorsException.class, () -> SparsifyFormat.read(dir), "'d_in' must be a positive integer");
-        rejects(MalformedSafetensorsException.class, () -> SparsifyFormat.read(tmp.resolve("layers.9")), "missing config file");
+        rejects(
+                MalformedSafetensorsException.class,
+                () -> SparsifyFormat.read(dir),
+                "'d_in' must be a positive integer");
+        rejects(
+                MalformedSafetensorsException.class,
+                () -> SparsifyFormat.read(tmp.resolve("layers.9")),
+                "missing config file");
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MalformedSafetensorsTest {
     private static final String OK_ENTRY = "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+
     @TempDir
     Path tmp;
 
@@ -33,8 +34,8 @@ class MalformedSafetensorsTest {
     }
 
     private void rejected(Path p, String... fragments) {
-        MalformedSafetensorsException e = assertThrows(MalformedSafetensorsException.class,
-                () -> SafetensorsFile.read(p));
+        MalformedSafetensorsException e =
+                assertThrows(MalformedSafetensorsException.class, () -> SafetensorsFile.read(p));
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
         }
@@ -42,7 +43,8 @@ class MalformedSafetensorsTest {
 
     @Test
     void wellFormedBaselineIsAccepted() throws IOException {
-        assertEquals(1, SafetensorsFile.read(file("{" + OK_ENTRY + "}", 8)).tensors().size());
+        assertEquals(
+                1, SafetensorsFile.read(file("{" + OK_ENTRY + "}", 8)).tensors().size());
     }
 
     @Test
@@ -74,13 +76,16 @@ class MalformedSafetensorsTest {
 
     @Test
     void rejectsBadEntries() throws IOException {
-        rejected(file("{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2),
-                "'w'", "unsupported dtype 'F8_E4M3'");
+        rejected(
+                file("{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2),
+                "'w'",
+                "unsupported dtype 'F8_E4M3'");
         rejected(file("{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "no dtype");
         rejected(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8), "non-negative");
         rejected(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", 8), "non-negative");
         rejected(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}}", 8), "2 integers");
-        rejected(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", 8),
+        rejected(
+                file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", 8),
                 "unknown field 'x'");
         rejected(file("{\"w\":[1]}", 0), "not an object");
         rejected(file("{\"__metadata__\":{\"a\":1}}", 0), "not a string");
@@ -88,10 +93,14 @@ class MalformedSafetensorsTest {
 
     @Test
     void rejectsShapesThatDisagreeWithByteCounts() throws IOException {
-        rejected(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8),
-                "'w'", "needs 12 bytes", "give 8");
-        rejected(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],"
-                + "\"data_offsets\":[0,8]}}", 8), "overflows");
+        rejected(
+                file("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8),
+                "'w'",
+                "needs 12 bytes",
+                "give 8");
+        rejected(
+                file("{\"w\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4]," + "\"data_offsets\":[0,8]}}", 8),
+                "overflows");
     }
 
     @Test

@@ -10,8 +10,7 @@ import topksae.train.Trainer;
 
 /** Small trained models and inputs shared by the export tests. */
 final class ModelFixtures {
-    private ModelFixtures() {
-    }
+    private ModelFixtures() {}
 
     static SAEConfig config(String variant, String encoder, int dim, int concepts, int k) {
         SAEConfig c = new SAEConfig();

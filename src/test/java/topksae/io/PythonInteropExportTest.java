@@ -24,9 +24,12 @@ class PythonInteropExportTest {
     @Test
     void writesExportsAndReferenceOutputs() throws IOException {
         Files.createDirectories(OUT);
-        SAE withBias = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 16, 48, 5), 4).eval();
+        SAE withBias = ModelFixtures.trained(ModelFixtures.config("topk", "linear", 16, 48, 5), 4)
+                .eval();
         float[] bias = ModelFixtures.preBias(16);
-        SaeLensFormat.write(CoreWeights.fromSae(withBias, bias), OUT.resolve("saelens"),
+        SaeLensFormat.write(
+                CoreWeights.fromSae(withBias, bias),
+                OUT.resolve("saelens"),
                 Map.of("model_name", "synthetic", "hook_name", "blocks.0.hook_resid_post"));
         SparsifyFormat.write(CoreWeights.fromSae(withBias, bias), OUT.resolve("sparsify"), "layers.0");
 
@@ -34,7 +37,8 @@ class PythonInteropExportTest {
         OvercompleteFormat.write(plain, null, OUT.resolve("overcomplete.safetensors"));
         plain.eval();
 
-        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 16, 48, 64), 4).eval();
+        SAE batch = ModelFixtures.trained(ModelFixtures.config("batchtopk", "linear", 16, 48, 64), 4)
+                .eval();
         CoreWeights.batchTopKToSaeLens(batch, bias, OUT.resolve("saelens-jumprelu"), Map.of());
 
         INDArray x = ModelFixtures.inputs(64, 16, 99);

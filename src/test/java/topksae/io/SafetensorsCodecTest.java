@@ -30,22 +30,27 @@ class SafetensorsCodecTest {
     void readsFileWrittenByPythonSafetensors() throws IOException {
         SafetensorsFile f = SafetensorsFile.read(pythonFixture(tmp));
         assertEquals(Map.of("format", "np"), f.metadata());
-        assertEquals(List.of("count", "double", "bias", "empty", "weight", "ids", "half"),
-                List.copyOf(f.tensors().keySet()), "file order: descending alignment, then name");
+        assertEquals(
+                List.of("count", "double", "bias", "empty", "weight", "ids", "half"),
+                List.copyOf(f.tensors().keySet()),
+                "file order: descending alignment, then name");
         Tensor w = f.require("weight").requireShape("weight", 3, 4);
         float[] expected = new float[12];
         for (int i = 0; i < 12; i++) {
             expected[i] = (i - 5.5f) / 4;
         }
         assertArrayEquals(expected, w.toFloats());
-        assertArrayEquals(new float[] {1e-8f, -0.0f, Float.MAX_VALUE}, f.require("bias").toFloats());
-        assertArrayEquals(new float[] {1f, -2.5f, 65504f, 0x1p-24f}, f.require("half").toFloats());
+        assertArrayEquals(
+                new float[] {1e-8f, -0.0f, Float.MAX_VALUE}, f.require("bias").toFloats());
+        assertArrayEquals(
+                new float[] {1f, -2.5f, 65504f, 0x1p-24f}, f.require("half").toFloats());
         assertArrayEquals(new double[] {Math.PI, -1.0 / 3}, f.require("double").toDoubles());
         Tensor count = f.require("count");
         assertEquals(DType.I64, count.dtype());
         assertEquals(0, count.shape().length);
         assertArrayEquals(new double[] {7}, count.toDoubles());
-        assertArrayEquals(new double[] {-3, 0, Integer.MAX_VALUE}, f.require("ids").toDoubles());
+        assertArrayEquals(
+                new double[] {-3, 0, Integer.MAX_VALUE}, f.require("ids").toDoubles());
         assertArrayEquals(new long[] {0, 4}, f.require("empty").shape());
     }
 
@@ -79,8 +84,15 @@ class SafetensorsCodecTest {
         SafetensorsFile back = SafetensorsFile.read(p);
         assertEquals(t, back.tensors());
         assertEquals(Map.of("k", "v", "json", "{\"a\": [1]}"), back.metadata());
-        assertEquals(0, (Files.size(p) - 8 - back.tensors().values().stream()
-                .mapToLong(x -> x.data().length).sum()) % 8, "header padded to 8 bytes");
+        assertEquals(
+                0,
+                (Files.size(p)
+                                - 8
+                                - back.tensors().values().stream()
+                                        .mapToLong(x -> x.data().length)
+                                        .sum())
+                        % 8,
+                "header padded to 8 bytes");
     }
 
     @Test

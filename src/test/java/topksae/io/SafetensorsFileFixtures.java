@@ -7,8 +7,7 @@ import topksae.model.SAE;
 
 /** A model's state as plain float32 tensors, as a user's own torch save would write it. */
 final class SafetensorsFileFixtures {
-    private SafetensorsFileFixtures() {
-    }
+    private SafetensorsFileFixtures() {}
 
     static Map<String, Tensor> stateTensors(SAE sae) {
         Map<String, Tensor> t = new LinkedHashMap<>();

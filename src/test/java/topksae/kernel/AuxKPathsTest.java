@@ -26,7 +26,7 @@ class AuxKPathsTest {
             int k = 1 + r.nextInt(20);
             float[] z = new float[m];
             for (int q = 0; q < m; q++) {
-                z[q] = trial % 3 == 0 ? r.nextInt(5) - 1 : (float) r.nextGaussian();   // ties and zeros
+                z[q] = trial % 3 == 0 ? r.nextInt(5) - 1 : (float) r.nextGaussian(); // ties and zeros
             }
             int[] idx = new int[k + 2];
             float[] val = new float[k + 2];
@@ -44,8 +44,8 @@ class AuxKPathsTest {
         for (String path : new String[] {"dense", "sparse"}) {
             System.setProperty("topksae.auxkPath", path);
             try {
-                check(path, 48, 10, 3, 7, 4, 3);     // 16 dead, kAux 4: the selection matters
-                check(path, 40, 8, 2, 5, 32, 4);     // 10 dead, kAux above the positives
+                check(path, 48, 10, 3, 7, 4, 3); // 16 dead, kAux 4: the selection matters
+                check(path, 40, 8, 2, 5, 32, 4); // 10 dead, kAux above the positives
             } finally {
                 System.clearProperty("topksae.auxkPath");
             }
@@ -88,8 +88,13 @@ class AuxKPathsTest {
         kern.auxK(kAux);
         INDArray[] m = {Nd4j.zerosLike(wa), Nd4j.zerosLike(ba), Nd4j.zerosLike(da)};
         INDArray[] v = {Nd4j.zerosLike(wa), Nd4j.zerosLike(ba), Nd4j.zerosLike(da)};
-        SparseLinearKernel.Result res = kern.step(Nd4j.createFromArray(toFloat(x)), m, v,
-                new SparseLinearKernel.Hyper(1e-3, 0.9, 0.999, 1e-8, 0, 1), dead, ALPHA);
+        SparseLinearKernel.Result res = kern.step(
+                Nd4j.createFromArray(toFloat(x)),
+                m,
+                v,
+                new SparseLinearKernel.Hyper(1e-3, 0.9, 0.999, 1e-8, 0, 1),
+                dead,
+                ALPHA);
         Reference ref = new Reference(w, b, dict, x, dead, k, kAux);
         String at = path + " n " + n + " kAux " + kAux;
         assertTrue(ref.auxLoss > 0, at + ": the case has an AuxK term");

@@ -13,7 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** The bf16 encoder GEMM against float32, and the precision setting's resolution. */
 class Bf16GemmTest {
-    private static boolean available() { return Precision.hasBf16Isa() && Precision.oneDnnLoads(); }
+    private static boolean available() {
+        return Precision.hasBf16Isa() && Precision.oneDnnLoads();
+    }
 
     private static double relErr(INDArray want, INDArray got) {
         return want.sub(got).norm2Number().doubleValue() / want.norm2Number().doubleValue();
@@ -57,8 +59,9 @@ class Bf16GemmTest {
         INDArray w = Nd4j.randn(DataType.FLOAT, n, d);
         INDArray b = Nd4j.zeros(DataType.FLOAT, n);
         INDArray x = Nd4j.create(DataType.FLOAT, rows, d);
-        for (int i = 0; i < rows; i++) {   // x_i = 3 w_j + 2 w_j' + ... : clear top concepts
-            x.getRow(i).assign(w.getRow(i % n).mul(3).add(w.getRow((7 * i + 1) % n).mul(2)));
+        for (int i = 0; i < rows; i++) { // x_i = 3 w_j + 2 w_j' + ... : clear top concepts
+            x.getRow(i)
+                    .assign(w.getRow(i % n).mul(3).add(w.getRow((7 * i + 1) % n).mul(2)));
         }
         SparseCodes f = new TopKEncoder(w, b, k).useBf16(false).encode(x);
         TopKEncoder enc = new TopKEncoder(w, b, k).useBf16(true);
@@ -83,12 +86,12 @@ class Bf16GemmTest {
         INDArray b = Nd4j.zeros(DataType.FLOAT, n);
         TopKEncoder bf = new TopKEncoder(w, b, k).useBf16(true);
         TopKEncoder fp = new TopKEncoder(w, b, k).useBf16(false);
-        for (int rows : new int[] {64, 44, 1, 64}) {   // the last batch of a partition is often smaller
+        for (int rows : new int[] {64, 44, 1, 64}) { // the last batch of a partition is often smaller
             INDArray x = Nd4j.randn(DataType.FLOAT, rows, d);
             SparseCodes h = bf.encode(x);
             SparseCodes f = fp.encode(x);
             double num = 0, den = 0;
-            for (int r = 0; r < rows; r++) {   // compare the largest code of each row
+            for (int r = 0; r < rows; r++) { // compare the largest code of each row
                 float hm = 0, fm = 0;
                 for (int s = 0; s < k; s++) {
                     hm = Math.max(hm, h.vals[r * k + s]);
@@ -123,6 +126,8 @@ class Bf16GemmTest {
             }
         }
         INDArray w = Nd4j.randn(DataType.FLOAT, 8, 4);
-        assertFalse(new TopKEncoder(w, Nd4j.zeros(DataType.FLOAT, 8), 2).useBf16(false).bf16());
+        assertFalse(new TopKEncoder(w, Nd4j.zeros(DataType.FLOAT, 8), 2)
+                .useBf16(false)
+                .bf16());
     }
 }

@@ -31,8 +31,18 @@ class ColumnTopKTest {
             int[] cnt = new int[rows];
             int block = 16 * (1 + r.nextInt(3));
             for (int lo = 0; lo < rows; lo += block) {
-                ColumnTopK.select(f.data().asNio().order(java.nio.ByteOrder.nativeOrder()), f.data().asNioFloat(),
-                        rows, n, bias, k, lo, Math.min(rows, lo + block), idx, val, cnt);
+                ColumnTopK.select(
+                        f.data().asNio().order(java.nio.ByteOrder.nativeOrder()),
+                        f.data().asNioFloat(),
+                        rows,
+                        n,
+                        bias,
+                        k,
+                        lo,
+                        Math.min(rows, lo + block),
+                        idx,
+                        val,
+                        cnt);
             }
             for (int i = 0; i < rows; i++) {
                 float[] biased = new float[n];
@@ -42,10 +52,12 @@ class ColumnTopKTest {
                 int[] wantIdx = new int[k];
                 float[] wantVal = new float[k];
                 int c = RowTopK.select(biased, n, k, new RowTopK.Heap(k), wantIdx, wantVal, 0);
-                assertArrayEquals(java.util.Arrays.copyOf(wantIdx, c),
-                        java.util.Arrays.copyOfRange(idx, i * k, i * k + cnt[i]), "trial " + trial + " row " + i);
-                assertArrayEquals(java.util.Arrays.copyOf(wantVal, c),
-                        java.util.Arrays.copyOfRange(val, i * k, i * k + cnt[i]));
+                assertArrayEquals(
+                        java.util.Arrays.copyOf(wantIdx, c),
+                        java.util.Arrays.copyOfRange(idx, i * k, i * k + cnt[i]),
+                        "trial " + trial + " row " + i);
+                assertArrayEquals(
+                        java.util.Arrays.copyOf(wantVal, c), java.util.Arrays.copyOfRange(val, i * k, i * k + cnt[i]));
             }
         }
     }

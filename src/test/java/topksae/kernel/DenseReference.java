@@ -70,11 +70,12 @@ final class DenseReference {
         }
         double[][] o = new double[n][d];
         for (int j = 0; j < n; j++) {
-            double den = switch (norm) {
-                case "l2", "l1" -> norms[j] + 1e-8;
-                case "max_l2", "max_l1" -> max;
-                default -> 1.0;
-            };
+            double den =
+                    switch (norm) {
+                        case "l2", "l1" -> norms[j] + 1e-8;
+                        case "max_l2", "max_l1" -> max;
+                        default -> 1.0;
+                    };
             for (int t = 0; t < d; t++) {
                 o[j][t] = a[j][t] / den;
             }
@@ -171,8 +172,18 @@ final class DenseReference {
         }
     }
 
-    private static double adam(double p, double g, double[] m, double[] v, int t, double lr, double b1, double b2,
-                               double eps, double bc1, double bc2) {
+    private static double adam(
+            double p,
+            double g,
+            double[] m,
+            double[] v,
+            int t,
+            double lr,
+            double b1,
+            double b2,
+            double eps,
+            double bc1,
+            double bc2) {
         m[t] = b1 * m[t] + (1 - b1) * g;
         v[t] = b2 * v[t] + (1 - b2) * g * g;
         return p - lr / bc1 * m[t] / (Math.sqrt(v[t]) / bc2 + eps);

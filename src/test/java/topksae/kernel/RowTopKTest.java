@@ -19,7 +19,10 @@ class RowTopKTest {
             }
         }
         order.sort(Comparator.<Integer>comparingDouble(j -> -row[j]).thenComparingInt(j -> j));
-        return order.subList(0, Math.min(k, order.size())).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return order.subList(0, Math.min(k, order.size())).stream()
+                .mapToInt(Integer::intValue)
+                .sorted()
+                .toArray();
     }
 
     private static int[] run(float[] row, int k) {
@@ -56,7 +59,7 @@ class RowTopKTest {
             int k = 1 + rng.nextInt(12);
             float[] row = new float[n];
             for (int j = 0; j < n; j++) {
-                row[j] = rng.nextInt(5) - 2;  // many ties, zeros and negatives
+                row[j] = rng.nextInt(5) - 2; // many ties, zeros and negatives
             }
             assertArrayEquals(reference(row, k), run(row, k), "n=" + n + " k=" + k);
         }

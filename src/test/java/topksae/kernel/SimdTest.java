@@ -89,8 +89,8 @@ class SimdTest {
             int[] i2 = new int[k];
             float[] v1 = new float[k];
             float[] v2 = new float[k];
-            int c1 = RowTopK.selectNative(Native.bytes(a), Native.view(a), i * n * 4, bias, n, k,
-                    new RowTopK.Heap(k), i1, v1, 0);
+            int c1 = RowTopK.selectNative(
+                    Native.bytes(a), Native.view(a), i * n * 4, bias, n, k, new RowTopK.Heap(k), i1, v1, 0);
             int c2 = RowTopK.select(biased, n, k, new RowTopK.Heap(k), i2, v2, 0);
             assertEquals(c2, c1);
             assertArrayEquals(i2, i1);
@@ -118,8 +118,18 @@ class SimdTest {
         }
         AdamPass adam = new AdamPass(1e-3, 0.9, 0.999, 1e-8, 3);
         adam.rows(Native.view(a[0]), Native.view(a[1]), Native.view(a[2]), g, has, 0.5f, n, d);
-        adam.rows(Native.view(b[0]), Native.view(b[1]), Native.view(b[2]), Native.bytes(b[0]), Native.bytes(b[1]),
-                Native.bytes(b[2]), g, has, 0.5f, n, d);
+        adam.rows(
+                Native.view(b[0]),
+                Native.view(b[1]),
+                Native.view(b[2]),
+                Native.bytes(b[0]),
+                Native.bytes(b[1]),
+                Native.bytes(b[2]),
+                g,
+                has,
+                0.5f,
+                n,
+                d);
         for (int q = 0; q < 3; q++) {
             assertArrayEquals(a[q].data().asFloat(), b[q].data().asFloat(), "array " + q);
             assertEquals(DataType.FLOAT, b[q].dataType());

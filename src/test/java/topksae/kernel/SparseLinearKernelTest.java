@@ -48,8 +48,8 @@ class SparseLinearKernelTest {
         DenseReference ref = new DenseReference(w, b, dict, m0, useMult, norm, k);
         for (int s = 1; s <= steps; s++) {
             float[][] x = rand(r, rows, d, 1.0);
-            SparseLinearKernel.Result res = kern.step(Nd4j.createFromArray(x), mom, sq,
-                    new SparseLinearKernel.Hyper(1e-2, 0.9, 0.999, 1e-8, clip, s));
+            SparseLinearKernel.Result res = kern.step(
+                    Nd4j.createFromArray(x), mom, sq, new SparseLinearKernel.Hyper(1e-2, 0.9, 0.999, 1e-8, clip, s));
             ref.step(x, 1e-2, 0.9, 0.999, 1e-8, clip);
             String at = norm + " step " + s;
             assertEquals(ref.lastLoss, res.loss, 1e-5 * Math.max(1, ref.lastLoss), at + " loss");
@@ -92,8 +92,8 @@ class SparseLinearKernelTest {
         float[][] w = rand(r, n, d, 0.5);
         float[] b = rand(r, 1, n, 0.3)[0];
         INDArray wa = Nd4j.createFromArray(w);
-        SparseLinearKernel kern = new SparseLinearKernel(wa, Nd4j.createFromArray(b),
-                Nd4j.createFromArray(rand(r, n, d, 1)), null, false, DictNorm.Kind.L2, k);
+        SparseLinearKernel kern = new SparseLinearKernel(
+                wa, Nd4j.createFromArray(b), Nd4j.createFromArray(rand(r, n, d, 1)), null, false, DictNorm.Kind.L2, k);
         float[][] x = rand(r, rows, d, 1);
         SparseCodes codes = kern.encodeSparse(Nd4j.createFromArray(x));
         for (int i = 0; i < rows; i++) {

@@ -13,7 +13,7 @@ public final class Close {
     /** group -> largest |actual - expected| seen. */
     public static final Map<String, Double> MAX_DEV = new TreeMap<>();
 
-    private Close() { }
+    private Close() {}
 
     public static void check(String group, String what, INDArray expected, INDArray actual, double abs, double rel) {
         assertEquals(expected.length(), actual.length(), what + ": length");

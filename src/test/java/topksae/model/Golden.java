@@ -14,10 +14,20 @@ import org.nd4j.linalg.factory.Nd4j;
 /** One golden parity case (src/test/resources/golden/*.json): config and named tensors. */
 public final class Golden {
     public static final String[] CASES = {
-        "a_linear_l2_k4", "b_linear_l2_kdefault", "c_mlp_bn_1", "d_mlp_ln_1", "e_mlp_bn_3", "f_mlp_ln_3",
-        "g_linear_identity_multiplier", "h_linear_max_l2", "i_linear_l1", "j_linear_ties_zeros", "k_batchtopk_linear"};
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        "a_linear_l2_k4",
+        "b_linear_l2_kdefault",
+        "c_mlp_bn_1",
+        "d_mlp_ln_1",
+        "e_mlp_bn_3",
+        "f_mlp_ln_3",
+        "g_linear_identity_multiplier",
+        "h_linear_max_l2",
+        "i_linear_l1",
+        "j_linear_ties_zeros",
+        "k_batchtopk_linear"
+    };
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     public final String name;
     public final JsonNode config;
@@ -40,12 +50,14 @@ public final class Golden {
         }
     }
 
-    public boolean has(String key) { return tensors.has(key); }
+    public boolean has(String key) {
+        return tensors.has(key);
+    }
 
     /** Names of tensors starting with prefix, with the prefix removed, in file order. */
     public List<String> names(String prefix) {
         List<String> out = new ArrayList<>();
-        for (Iterator<String> it = tensors.fieldNames(); it.hasNext();) {
+        for (Iterator<String> it = tensors.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (k.startsWith(prefix)) {
                 out.add(k.substring(prefix.length()));
@@ -75,7 +87,9 @@ public final class Golden {
         return shape.length == 0 ? Nd4j.scalar(v[0]) : Nd4j.create(v, shape, 'c');
     }
 
-    public double scalar(String key) { return tensor(key).getDouble(0); }
+    public double scalar(String key) {
+        return tensor(key).getDouble(0);
+    }
 
     /** An int64 [rows, k] tensor as int[rows][k]. */
     public int[][] indices(String key) {
@@ -108,11 +122,16 @@ public final class Golden {
 
     /** Builds the model the case describes (weights still random; load "state."). */
     public SAE buildModel() {
-        String enc = config.get("encoder_module").isNull() ? null : config.get("encoder_module").asText();
-        Integer k = config.get("top_k_arg").isNull() ? null : config.get("top_k_arg").asInt();
+        String enc = config.get("encoder_module").isNull()
+                ? null
+                : config.get("encoder_module").asText();
+        Integer k = config.get("top_k_arg").isNull()
+                ? null
+                : config.get("top_k_arg").asInt();
         int in = config.get("input_dim").asInt();
         int n = config.get("nb_concepts").asInt();
-        DictionaryParams dp = new DictionaryParams(config.get("normalization").asText(),
+        DictionaryParams dp = new DictionaryParams(
+                config.get("normalization").asText(),
                 config.get("use_multiplier").asBoolean());
         if (config.get("model_class").asText().equals("BatchTopKSAE")) {
             return new BatchTopKSAE(new int[] {in}, n, k, 0.9, enc, dp, "cpu");

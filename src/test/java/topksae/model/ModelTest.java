@@ -17,7 +17,8 @@ class ModelTest {
         assertEquals(6, new TopKSAE(16, 64, null).topK());
         assertEquals(1, new TopKSAE(16, 5, null).topK());
         TopKSAE sae = new TopKSAE(16, 64, 4);
-        assertEquals(List.of("encoder.final_block.0.weight", "encoder.final_block.0.bias", "dictionary._weights"),
+        assertEquals(
+                List.of("encoder.final_block.0.weight", "encoder.final_block.0.bias", "dictionary._weights"),
                 sae.parameters().stream().map(Parameter::name).toList());
         assertThrows(IllegalArgumentException.class, () -> new TopKSAE(16, 64, 0));
     }
@@ -63,9 +64,13 @@ class ModelTest {
     @Test
     void normalizations() {
         INDArray w = Nd4j.create(new float[][] {{3, 4}, {1, -1}});
-        assertTrue(Normalizations.get("l2").apply(w).equalsWithEps(Nd4j.create(new float[][] {{0.6f, 0.8f}, {0.70710677f, -0.70710677f}}), 1e-6));
+        assertTrue(Normalizations.get("l2")
+                .apply(w)
+                .equalsWithEps(Nd4j.create(new float[][] {{0.6f, 0.8f}, {0.70710677f, -0.70710677f}}), 1e-6));
         assertTrue(Normalizations.get("max_l2").apply(w).equalsWithEps(w.div(5), 1e-7));
-        assertTrue(Normalizations.get("l1").apply(w).equalsWithEps(Nd4j.create(new float[][] {{3 / 7f, 4 / 7f}, {0.5f, -0.5f}}), 1e-6));
+        assertTrue(Normalizations.get("l1")
+                .apply(w)
+                .equalsWithEps(Nd4j.create(new float[][] {{3 / 7f, 4 / 7f}, {0.5f, -0.5f}}), 1e-6));
         assertTrue(Normalizations.get("max_l1").apply(w).equalsWithEps(w.div(7), 1e-7));
         assertTrue(Normalizations.get("identity").apply(w).equalsWithEps(w, 0));
         assertThrows(IllegalArgumentException.class, () -> Normalizations.get("l3"));
@@ -74,14 +79,19 @@ class ModelTest {
     @Test
     void customNormalizationMultiplierAndInitializer() {
         INDArray init = Nd4j.rand(10, 4);
-        DictionaryParams dp = new DictionaryParams().custom(w -> w.mul(2)).multiplier(true).initializer(init);
+        DictionaryParams dp =
+                new DictionaryParams().custom(w -> w.mul(2)).multiplier(true).initializer(init);
         TopKSAE sae = new TopKSAE(new int[] {4}, 10, 2, null, dp, "cpu");
         sae.dictionaryLayer().parameters().get(1).value().assign(0.5);
         INDArray d = sae.getDictionary();
         assertTrue(d.equalsWithEps(init.mul(2 * Math.exp(0.5)), 1e-5));
-        assertEquals("dictionary.multiplier", sae.parameters().get(sae.parameters().size() - 1).name());
-        assertThrows(IllegalArgumentException.class,
-                () -> new TopKSAE(new int[] {4}, 10, 2, null, new DictionaryParams().initializer(Nd4j.rand(3, 3)), "cpu"));
+        assertEquals(
+                "dictionary.multiplier",
+                sae.parameters().get(sae.parameters().size() - 1).name());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new TopKSAE(
+                        new int[] {4}, 10, 2, null, new DictionaryParams().initializer(Nd4j.rand(3, 3)), "cpu"));
     }
 
     @Test
@@ -105,10 +115,10 @@ class ModelTest {
     @Test
     void devicesFailClearlyWithoutGpu() {
         if (!Nd4j.getEnvironment().isCPU()) {
-            return;   // a GPU backend is active: nothing to refuse
+            return; // a GPU backend is active: nothing to refuse
         }
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new TopKSAE(new int[] {4}, 8, 2, null, null, "cuda"));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> new TopKSAE(new int[] {4}, 8, 2, null, null, "cuda"));
         assertTrue(e.getMessage().contains("-Pcuda"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> new TopKSAE(new int[] {4}, 8, 2, null, null, "gpu"));
         assertThrows(IllegalArgumentException.class, () -> new TopKSAE(new int[] {4}, 8, 2, null, null, "tpu"));
@@ -116,8 +126,15 @@ class ModelTest {
 
     @Test
     void configJsonRoundTripRebuildsTheSameModel() {
-        TopKSAE sae = new TopKSAE(new int[] {6}, 24, 3, "mlp_bn_3", DictionaryParams.of("max_l2").multiplier(true),
-                "cpu", new Encoders.Options(9, true), 77);
+        TopKSAE sae = new TopKSAE(
+                new int[] {6},
+                24,
+                3,
+                "mlp_bn_3",
+                DictionaryParams.of("max_l2").multiplier(true),
+                "cpu",
+                new Encoders.Options(9, true),
+                77);
         SAEConfig c = SAEConfig.fromJson(sae.config().toJson());
         assertEquals("mlp_bn_3", c.encoder);
         assertEquals(9, c.hiddenDim);
@@ -140,16 +157,26 @@ class ModelTest {
     @Test
     void flatStateRoundTripIncludesBuffers() {
         TopKSAE a = new TopKSAE(new int[] {5}, 12, 2, "mlp_bn_1", null, "cpu", null, 1);
-        a.forward(Nd4j.randn(4, 5));   // moves running stats and num_batches_tracked
+        a.forward(Nd4j.randn(4, 5)); // moves running stats and num_batches_tracked
         TopKSAE b = new TopKSAE(new int[] {5}, 12, 2, "mlp_bn_1", null, "cpu", null, 2);
         b.loadFlatState(a.flatState());
         assertArrayEquals(a.flatState(), b.flatState());
-        assertEquals(1L, b.stateDict().get("encoder.final_block.1.num_batches_tracked").getLong(0));
+        assertEquals(
+                1L,
+                b.stateDict().get("encoder.final_block.1.num_batches_tracked").getLong(0));
         assertThrows(IllegalArgumentException.class, () -> b.loadFlatState(new float[3]));
-        assertEquals(List.of("encoder.final_block.0.weight", "encoder.final_block.0.bias",
-                "encoder.final_block.1.weight", "encoder.final_block.1.bias", "encoder.final_block.1.running_mean",
-                "encoder.final_block.1.running_var", "encoder.final_block.1.num_batches_tracked",
-                "dictionary._weights", "dictionary.multiplier"), List.copyOf(a.stateDict().keySet()));
+        assertEquals(
+                List.of(
+                        "encoder.final_block.0.weight",
+                        "encoder.final_block.0.bias",
+                        "encoder.final_block.1.weight",
+                        "encoder.final_block.1.bias",
+                        "encoder.final_block.1.running_mean",
+                        "encoder.final_block.1.running_var",
+                        "encoder.final_block.1.num_batches_tracked",
+                        "dictionary._weights",
+                        "dictionary.multiplier"),
+                List.copyOf(a.stateDict().keySet()));
     }
 
     @Test
@@ -171,34 +198,49 @@ class ModelTest {
     void tiedAndUntiedEncoders() {
         TopKSAE sae = new TopKSAE(6, 18, 3);
         sae.tied(true);
-        assertEquals(List.of("encoder.bias", "dictionary._weights"), sae.parameters().stream().map(Parameter::name).toList());
+        assertEquals(
+                List.of("encoder.bias", "dictionary._weights"),
+                sae.parameters().stream().map(Parameter::name).toList());
         INDArray x = Nd4j.randn(4, 6);
         SAE.Output out = sae.forward(x);
         assertTrue(out.preCodes().equalsWithEps(x.mmul(sae.getDictionary().transpose()), 1e-5));
         sae.untied(false, true);
-        assertEquals(List.of("encoder.weight", "dictionary._weights"), sae.parameters().stream().map(Parameter::name).toList());
+        assertEquals(
+                List.of("encoder.weight", "dictionary._weights"),
+                sae.parameters().stream().map(Parameter::name).toList());
         assertTrue(sae.stateDict().get("encoder.weight").equalsWithEps(sae.getDictionary(), 1e-6));
         SAE again = SAE.fromConfig(SAEConfig.fromJson(sae.config().toJson()));
         assertEquals("untied", again.config().encoder);
         assertEquals(sae.stateDict().keySet(), again.stateDict().keySet());
         SAE tied = SAE.fromConfig(new TopKSAE(6, 18, 3).tied(true).config());
-        assertEquals(List.of("encoder.bias", "dictionary._weights"), tied.parameters().stream().map(Parameter::name).toList());
+        assertEquals(
+                List.of("encoder.bias", "dictionary._weights"),
+                tied.parameters().stream().map(Parameter::name).toList());
     }
 
     @Test
     void userRegisteredEncoder() {
         Encoders.register("scaled_identity", (d, n, o, r) -> new Encoder() {
-            @Override public SAE.Encoded forward(INDArray x) {
+            @Override
+            public SAE.Encoded forward(INDArray x) {
                 return new SAE.Encoded(x.mul(2), org.nd4j.linalg.ops.transforms.Transforms.relu(x.mul(2), true));
             }
 
-            @Override public INDArray backward(INDArray gPre, INDArray gCodes) { return null; }
+            @Override
+            public INDArray backward(INDArray gPre, INDArray gCodes) {
+                return null;
+            }
 
-            @Override public List<Parameter> parameters() { return List.of(); }
+            @Override
+            public List<Parameter> parameters() {
+                return List.of();
+            }
 
-            @Override public void collectState(java.util.Map<String, INDArray> out) { }
+            @Override
+            public void collectState(java.util.Map<String, INDArray> out) {}
 
-            @Override public void train(boolean mode) { }
+            @Override
+            public void train(boolean mode) {}
         });
         assertTrue(Encoders.names().contains("scaled_identity"));
         TopKSAE sae = new TopKSAE(new int[] {4}, 4, 1, "scaled_identity", DictionaryParams.of("identity"), "cpu");
@@ -210,7 +252,8 @@ class ModelTest {
 
     @Test
     void batchTopKKeepsTiesAndUsesRunningThresholdInEval() {
-        BatchTopKSAE sae = new BatchTopKSAE(new int[] {3}, 3, 2, 0.5, "identity", DictionaryParams.of("identity"), "cpu");
+        BatchTopKSAE sae =
+                new BatchTopKSAE(new int[] {3}, 3, 2, 0.5, "identity", DictionaryParams.of("identity"), "cpu");
         INDArray x = Nd4j.create(new float[][] {{1, 2, 2}, {0, -1, 0.5f}});
         SAE.Output out = sae.forward(x);
         assertEquals(2.0, sae.lastBatchThreshold(), 0);
@@ -220,6 +263,8 @@ class ModelTest {
         sae.eval();
         SAE.Output ev = sae.forward(x);
         assertTrue(ev.codes().equalsWithEps(Nd4j.create(new float[][] {{0, 2, 2}, {0, 0, 0}}), 0));
-        assertThrows(IllegalStateException.class, () -> new BatchTopKSAE(3, 6, 2).eval().forward(x));
+        assertThrows(
+                IllegalStateException.class,
+                () -> new BatchTopKSAE(3, 6, 2).eval().forward(x));
     }
 }

@@ -26,8 +26,8 @@ class SparseRowsTest {
     private static List<INDArray> run(boolean sparse, String loss) {
         SparseRows.enabled = sparse;
         try {
-            TopKSAE sae = new TopKSAE(new int[] {10}, 50, 4, "mlp_ln_1", DictionaryParams.of("l2").multiplier(true),
-                    "cpu", null, 9);
+            TopKSAE sae = new TopKSAE(
+                    new int[] {10}, 50, 4, "mlp_ln_1", DictionaryParams.of("l2").multiplier(true), "cpu", null, 9);
             TrainConfig cfg = new TrainConfig();
             if (!loss.equals("mse")) {
                 cfg.auxKPenalty = 0.1;

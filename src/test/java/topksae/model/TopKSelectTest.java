@@ -18,7 +18,7 @@ class TopKSelectTest {
             int k = 1 + rng.nextInt(n);
             float[] row = new float[n];
             for (int j = 0; j < n; j++) {
-                row[j] = rng.nextInt(4) == 0 ? rng.nextInt(3) : (float) rng.nextGaussian();   // many ties
+                row[j] = rng.nextInt(4) == 0 ? rng.nextInt(3) : (float) rng.nextGaussian(); // many ties
             }
             int[] idx = TopKSelect.rowTopK(row, n, k, new float[n]);
             float[] sorted = row.clone();
@@ -72,7 +72,8 @@ class TopKSelectTest {
             Arrays.sort(b);
             assertArrayEquals(a, b, 1e-6, "row " + r);
         }
-        assertEquals(1, Arrays.stream(ours[2]).filter(j -> j == 56).count(), "row 2 keeps 56 of the 56/57 tie, like torch");
+        assertEquals(
+                1, Arrays.stream(ours[2]).filter(j -> j == 56).count(), "row 2 keeps 56 of the 56/57 tie, like torch");
         assertEquals(0, Arrays.stream(ours[2]).filter(j -> j == 57).count());
     }
 

@@ -10,107 +10,118 @@ import topksae.train.LrSchedule;
 
 /** The recipe's formulas and the driver-side math they feed, without Spark. */
 class RecipeTest {
-  @Test
-  void automaticLearningRateIsTheReferenceAtTheReferenceShapeAndScalesBySquareRoots() {
-    assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(2048, 8, 2048), 1e-15);
-    assertEquals(Recipe.LR_REF * Math.sqrt(2), Recipe.autoLearningRate(2048, 8, 4096), 1e-12, "2x global batch");
-    assertEquals(Recipe.LR_REF / 2, Recipe.autoLearningRate(8192, 8, 2048), 1e-12, "4x concepts");
-    assertEquals(Recipe.LR_REF * 2, Recipe.autoLearningRate(2048, 32, 2048), 1e-12, "4x topK");
-  }
-
-  @Test
-  void learningRateZeroOrUnsetIsAutomaticAndASetValueWins() {
-    TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(2048).setTopK(8).setBatchSize(2048);
-    assertEquals(2e-3, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
-    e.setLearningRate(0);
-    assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 4), 1e-15, "global batch 2048 whatever the workers");
-    e.setBatchSize(1024).setBatchScope("worker");
-    e.setLearningRate(0);
-    assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
-    assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
-    e.setLearningRate(3e-3);
-    assertEquals(3e-3, Recipe.learningRate(e, 4), 0.0);
-  }
-
-  @Test
-  void automaticOuterRateMakesUpTheWorkersFactorTogetherWithTheRate() {
-    assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false, false), 0.0, "1 worker: the average");
-    assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4, false, false), 1e-12, "fixed rate: the sum of 4 deltas");
-    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true, false), 1e-12, "automatic rate: already x sqrt(4)");
-    assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false, false), 1e-12);
-    assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true, false), 0.0, "a set rate wins");
-    assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false, false), 0.0);
-    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, false, true), 1e-12, "global batch: sqrt(4)");
-    assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true, true), 1e-12, "global batch: the rate keeps still");
-    TopKSAEEstimator e = new TopKSAEEstimator().setOuterOptimizer("sgd").setOuterLearningRate(0).setLearningRate(0)
-        .setBatchScope("worker");
-    assertEquals(Math.sqrt(2), Recipe.outerLearningRate(e, 2), 1e-12);
-  }
-
-  @Test
-  void sgdOuterStepScalesTheAveragedDeltaOnTrainablePositionsOnly() {
-    OuterOptimizer o = new OuterOptimizer("sgd", 2.0, 0.9, new boolean[] {true, true, false});
-    float[] next = o.apply(new float[] {1, 1, 1}, new float[] {2, 0.5f, 5});
-    assertArrayEquals(new float[] {3, 0, 5}, next, 1e-6f);
-    OuterOptimizer unit = new OuterOptimizer("sgd", 1.0, 0.9, new boolean[] {true});
-    assertArrayEquals(new float[] {0.25f}, unit.apply(new float[] {7}, new float[] {0.25f}), 0f);
-  }
-
-  @Test
-  void automaticLocalStepsAimAtRoundsPerEpochWithinBounds() {
-    assertEquals(20, Recipe.localSteps(20, 1_000_000, 2, 1024), "a set value wins");
-    // 1M rows / (2 x 1024) = 489 steps per epoch -> 489 / 16 = 30 per round
-    assertEquals(30, Recipe.localSteps(0, 1_000_000, 2, 1024));
-    assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 100_000_000, 2, 1024));
-    assertEquals(Recipe.MIN_LOCAL_STEPS, Recipe.localSteps(0, 100_000, 2, 1024), "49 steps: 12 rounds of 4");
-    assertEquals(2, Recipe.localSteps(0, 3000, 2, 1024), "an epoch of 2 steps is one round");
-  }
-
-  @Test
-  void scheduleCoversThePlannedTokensInGlobalBatches() {
-    TopKSAEEstimator e = new TopKSAEEstimator().setBatchSize(100).setMaxEpochs(3).setLrSchedule("cosine")
-        .setWarmupFraction(0.1).setWarmupSteps(5);
-    assertEquals(300, Recipe.schedule(e, 1e-3, 10_000, 2).totalSteps(), "global batch: 3 x 10k rows / 100");
-    assertEquals(50, Recipe.workerBatch(e, 2));
-    assertEquals(34, Recipe.workerBatch(e, 3), "rounded up: 3 x 34 rows per step");
-    e.setBatchScope("worker");
-    LrSchedule s = Recipe.schedule(e, 1e-3, 10_000, 2);
-    assertEquals(150, s.totalSteps(), "3 epochs x 10k rows / (2 x 100)");
-    assertEquals(15, s.warmupSteps(), "10% of 150 beats 5 steps");
-    assertEquals("cosine", s.kind());
-    e.setMaxTokens(4_000);
-    assertEquals(20, Recipe.schedule(e, 1e-3, 10_000, 2).totalSteps(), "capped by maxTokens");
-    assertEquals(5, Recipe.schedule(e, 1e-3, 10_000, 2).warmupSteps(), "10% of 20 < 5 steps");
-    assertEquals(7, Recipe.firstStep(1450, 200));
-  }
-
-  @Test
-  void geometricMedianIgnoresAnOutlierThatMovesTheMean() {
-    // five points on a line: the median of the sum of distances is the middle one
-    float[] line = {0, 0, 1, 0, 2, 0, 3, 0, 100, 0};
-    double[] m = GeometricMedian.of(line, 2, new double[] {21.2, 0});
-    assertEquals(2.0, m[0], 1e-3);
-    assertEquals(0.0, m[1], 1e-6);
-  }
-
-  @Test
-  void geometricMedianMinimizesTheSumOfDistances() {
-    Random rng = new Random(5);
-    int dim = 6;
-    int n = 400;
-    float[] rows = new float[n * dim];
-    double[] mean = new double[dim];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = (float) (rng.nextDouble() < 0.1 ? 20 * rng.nextDouble() : rng.nextGaussian());
-      mean[i % dim] += rows[i] / n;
+    @Test
+    void automaticLearningRateIsTheReferenceAtTheReferenceShapeAndScalesBySquareRoots() {
+        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(2048, 8, 2048), 1e-15);
+        assertEquals(Recipe.LR_REF * Math.sqrt(2), Recipe.autoLearningRate(2048, 8, 4096), 1e-12, "2x global batch");
+        assertEquals(Recipe.LR_REF / 2, Recipe.autoLearningRate(8192, 8, 2048), 1e-12, "4x concepts");
+        assertEquals(Recipe.LR_REF * 2, Recipe.autoLearningRate(2048, 32, 2048), 1e-12, "4x topK");
     }
-    double[] m = GeometricMedian.of(rows, dim, mean);
-    double best = GeometricMedian.sumOfDistances(rows, dim, m);
-    assertTrue(best < GeometricMedian.sumOfDistances(rows, dim, mean), "better than the mean");
-    for (int t = 0; t < 50; t++) {
-      double[] q = m.clone();
-      q[rng.nextInt(dim)] += 0.01 * rng.nextGaussian();
-      assertTrue(best <= GeometricMedian.sumOfDistances(rows, dim, q) + 1e-9, "a perturbation is not better");
+
+    @Test
+    void learningRateZeroOrUnsetIsAutomaticAndASetValueWins() {
+        TopKSAEEstimator e =
+                new TopKSAEEstimator().setNbConcepts(2048).setTopK(8).setBatchSize(2048);
+        assertEquals(2e-3, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
+        e.setLearningRate(0);
+        assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 4), 1e-15, "global batch 2048 whatever the workers");
+        e.setBatchSize(1024).setBatchScope("worker");
+        e.setLearningRate(0);
+        assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
+        assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
+        e.setLearningRate(3e-3);
+        assertEquals(3e-3, Recipe.learningRate(e, 4), 0.0);
     }
-  }
+
+    @Test
+    void automaticOuterRateMakesUpTheWorkersFactorTogetherWithTheRate() {
+        assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false, false), 0.0, "1 worker: the average");
+        assertEquals(
+                4.0, Recipe.outerLearningRate("sgd", 0, 4, false, false), 1e-12, "fixed rate: the sum of 4 deltas");
+        assertEquals(
+                2.0, Recipe.outerLearningRate("sgd", 0, 4, true, false), 1e-12, "automatic rate: already x sqrt(4)");
+        assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false, false), 1e-12);
+        assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true, false), 0.0, "a set rate wins");
+        assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false, false), 0.0);
+        assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, false, true), 1e-12, "global batch: sqrt(4)");
+        assertEquals(
+                2.0, Recipe.outerLearningRate("sgd", 0, 4, true, true), 1e-12, "global batch: the rate keeps still");
+        TopKSAEEstimator e = new TopKSAEEstimator()
+                .setOuterOptimizer("sgd")
+                .setOuterLearningRate(0)
+                .setLearningRate(0)
+                .setBatchScope("worker");
+        assertEquals(Math.sqrt(2), Recipe.outerLearningRate(e, 2), 1e-12);
+    }
+
+    @Test
+    void sgdOuterStepScalesTheAveragedDeltaOnTrainablePositionsOnly() {
+        OuterOptimizer o = new OuterOptimizer("sgd", 2.0, 0.9, new boolean[] {true, true, false});
+        float[] next = o.apply(new float[] {1, 1, 1}, new float[] {2, 0.5f, 5});
+        assertArrayEquals(new float[] {3, 0, 5}, next, 1e-6f);
+        OuterOptimizer unit = new OuterOptimizer("sgd", 1.0, 0.9, new boolean[] {true});
+        assertArrayEquals(new float[] {0.25f}, unit.apply(new float[] {7}, new float[] {0.25f}), 0f);
+    }
+
+    @Test
+    void automaticLocalStepsAimAtRoundsPerEpochWithinBounds() {
+        assertEquals(20, Recipe.localSteps(20, 1_000_000, 2, 1024), "a set value wins");
+        // 1M rows / (2 x 1024) = 489 steps per epoch -> 489 / 16 = 30 per round
+        assertEquals(30, Recipe.localSteps(0, 1_000_000, 2, 1024));
+        assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 100_000_000, 2, 1024));
+        assertEquals(Recipe.MIN_LOCAL_STEPS, Recipe.localSteps(0, 100_000, 2, 1024), "49 steps: 12 rounds of 4");
+        assertEquals(2, Recipe.localSteps(0, 3000, 2, 1024), "an epoch of 2 steps is one round");
+    }
+
+    @Test
+    void scheduleCoversThePlannedTokensInGlobalBatches() {
+        TopKSAEEstimator e = new TopKSAEEstimator()
+                .setBatchSize(100)
+                .setMaxEpochs(3)
+                .setLrSchedule("cosine")
+                .setWarmupFraction(0.1)
+                .setWarmupSteps(5);
+        assertEquals(300, Recipe.schedule(e, 1e-3, 10_000, 2).totalSteps(), "global batch: 3 x 10k rows / 100");
+        assertEquals(50, Recipe.workerBatch(e, 2));
+        assertEquals(34, Recipe.workerBatch(e, 3), "rounded up: 3 x 34 rows per step");
+        e.setBatchScope("worker");
+        LrSchedule s = Recipe.schedule(e, 1e-3, 10_000, 2);
+        assertEquals(150, s.totalSteps(), "3 epochs x 10k rows / (2 x 100)");
+        assertEquals(15, s.warmupSteps(), "10% of 150 beats 5 steps");
+        assertEquals("cosine", s.kind());
+        e.setMaxTokens(4_000);
+        assertEquals(20, Recipe.schedule(e, 1e-3, 10_000, 2).totalSteps(), "capped by maxTokens");
+        assertEquals(5, Recipe.schedule(e, 1e-3, 10_000, 2).warmupSteps(), "10% of 20 < 5 steps");
+        assertEquals(7, Recipe.firstStep(1450, 200));
+    }
+
+    @Test
+    void geometricMedianIgnoresAnOutlierThatMovesTheMean() {
+        // five points on a line: the median of the sum of distances is the middle one
+        float[] line = {0, 0, 1, 0, 2, 0, 3, 0, 100, 0};
+        double[] m = GeometricMedian.of(line, 2, new double[] {21.2, 0});
+        assertEquals(2.0, m[0], 1e-3);
+        assertEquals(0.0, m[1], 1e-6);
+    }
+
+    @Test
+    void geometricMedianMinimizesTheSumOfDistances() {
+        Random rng = new Random(5);
+        int dim = 6;
+        int n = 400;
+        float[] rows = new float[n * dim];
+        double[] mean = new double[dim];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = (float) (rng.nextDouble() < 0.1 ? 20 * rng.nextDouble() : rng.nextGaussian());
+            mean[i % dim] += rows[i] / n;
+        }
+        double[] m = GeometricMedian.of(rows, dim, mean);
+        double best = GeometricMedian.sumOfDistances(rows, dim, m);
+        assertTrue(best < GeometricMedian.sumOfDistances(rows, dim, mean), "better than the mean");
+        for (int t = 0; t < 50; t++) {
+            double[] q = m.clone();
+            q[rng.nextInt(dim)] += 0.01 * rng.nextGaussian();
+            assertTrue(best <= GeometricMedian.sumOfDistances(rows, dim, q) + 1e-9, "a perturbation is not better");
+        }
+    }
 }

@@ -31,7 +31,8 @@ class SparkInteropTest {
     @BeforeAll
     static void start() {
         spark = SparkTestSupport.session();
-        df = SparkTestSupport.frame(spark, new SparkTestSupport.Synthetic(12, 16, 3, 600, 0.01, 5).rows, 2).cache();
+        df = SparkTestSupport.frame(spark, new SparkTestSupport.Synthetic(12, 16, 3, 600, 0.01, 5).rows, 2)
+                .cache();
         withBias = estimator().setTopK(4).setDecoderBiasInit("mean").fit(df);
     }
 
@@ -41,15 +42,27 @@ class SparkInteropTest {
     }
 
     static TopKSAEEstimator estimator() {
-        return new TopKSAEEstimator().setNbConcepts(24).setBatchSize(64).setLocalSteps(20).setLearningRate(1e-2)
-                .setMaxEpochs(2).setReconstructionCol("reconstruction").setSeed(3);
+        return new TopKSAEEstimator()
+                .setNbConcepts(24)
+                .setBatchSize(64)
+                .setLocalSteps(20)
+                .setLearningRate(1e-2)
+                .setMaxEpochs(2)
+                .setReconstructionCol("reconstruction")
+                .setSeed(3);
     }
 
     private static TrainValidationSplitModel tune(String metric) {
         TopKSAEEstimator est = estimator();
-        ParamMap[] grid = new ParamGridBuilder().addGrid(est.topK(), new int[] {1, 6}).build();
-        return new TrainValidationSplit().setEstimator(est).setEstimatorParamMaps(grid)
-                .setEvaluator(new TopKSAEEvaluator().setMetricName(metric)).setTrainRatio(0.75).setSeed(1).fit(df);
+        ParamMap[] grid =
+                new ParamGridBuilder().addGrid(est.topK(), new int[] {1, 6}).build();
+        return new TrainValidationSplit()
+                .setEstimator(est)
+                .setEstimatorParamMaps(grid)
+                .setEvaluator(new TopKSAEEvaluator().setMetricName(metric))
+                .setTrainRatio(0.75)
+                .setSeed(1)
+                .fit(df);
     }
 
     @Test
@@ -67,12 +80,20 @@ class SparkInteropTest {
     /** Bit-for-bit equal codes and reconstructions (same batch size: GEMM rounding may depend on it). */
     private static void sameTransform(TopKSAEModel a, TopKSAEModel b) {
         b.setBatchSize(a.getBatchSize());
-        List<Row> ra = a.setReconstructionCol("reconstruction").transform(df).orderBy("id").collectAsList();
-        List<Row> rb = b.setReconstructionCol("reconstruction").transform(df).orderBy("id").collectAsList();
+        List<Row> ra = a.setReconstructionCol("reconstruction")
+                .transform(df)
+                .orderBy("id")
+                .collectAsList();
+        List<Row> rb = b.setReconstructionCol("reconstruction")
+                .transform(df)
+                .orderBy("id")
+                .collectAsList();
         for (int i = 0; i < ra.size(); i++) {
             assertEquals((Vector) ra.get(i).getAs("codes"), (Vector) rb.get(i).getAs("codes"), "codes of row " + i);
-            assertArrayEquals(((Vector) ra.get(i).getAs("reconstruction")).toArray(),
-                    ((Vector) rb.get(i).getAs("reconstruction")).toArray(), "reconstruction of row " + i);
+            assertArrayEquals(
+                    ((Vector) ra.get(i).getAs("reconstruction")).toArray(),
+                    ((Vector) rb.get(i).getAs("reconstruction")).toArray(),
+                    "reconstruction of row " + i);
         }
     }
 
@@ -80,7 +101,8 @@ class SparkInteropTest {
     void exportedFilesImportAsModelsThatTransformIdentically(@TempDir Path tmp) throws Exception {
         assertNotNull(withBias.preBias(), "decoderBiasInit=mean gives an input offset");
         ModelFiles.exportSaeLens(withBias, tmp.resolve("saelens").toString(), Map.of("hook_name", "h"));
-        TopKSAEModel fromSaeLens = ModelFiles.importSaeLens(tmp.resolve("saelens").toString());
+        TopKSAEModel fromSaeLens =
+                ModelFiles.importSaeLens(tmp.resolve("saelens").toString());
         assertArrayEquals(withBias.preBias(), fromSaeLens.preBias());
         assertEquals(24, fromSaeLens.getNbConcepts(), "imports report their real params");
         assertEquals(4, fromSaeLens.getTopK());
@@ -93,7 +115,8 @@ class SparkInteropTest {
 
         TopKSAEModel plain = estimator().setTopK(3).fit(df);
         ModelFiles.exportOvercomplete(plain, tmp.resolve("oc.safetensors").toString());
-        TopKSAEModel fromOc = ModelFiles.importOvercomplete(tmp.resolve("oc.safetensors").toString(), (String) null);
+        TopKSAEModel fromOc =
+                ModelFiles.importOvercomplete(tmp.resolve("oc.safetensors").toString(), (String) null);
         assertArrayEquals(plain.flatState(), fromOc.flatState(), "raw state bit for bit");
         assertEquals(24, fromOc.getNbConcepts());
         assertEquals(3, fromOc.getTopK());
@@ -104,12 +127,16 @@ class SparkInteropTest {
     void conceptStatsOfARealTransformCountEveryActiveCode() {
         Dataset<Row> coded = withBias.transform(df);
         long nnz = ConceptAnalysis.explodeCodes(coded, "codes", "id").count();
-        long fires = ConceptAnalysis.conceptStats(coded, "codes").agg(org.apache.spark.sql.functions.sum("fires"))
-                .first().getLong(0);
+        long fires = ConceptAnalysis.conceptStats(coded, "codes")
+                .agg(org.apache.spark.sql.functions.sum("fires"))
+                .first()
+                .getLong(0);
         assertEquals(nnz, fires);
         assertTrue(nnz <= 600L * 4 && nnz > 600L, "between 1 and k active codes per row: " + nnz);
-        Map<String, Double> m = new TopKSAEEvaluator().evaluateAll(withBias.copy(new ParamMap())
-                .setReconstructionCol("reconstruction").transform(df));
+        Map<String, Double> m = new TopKSAEEvaluator()
+                .evaluateAll(withBias.copy(new ParamMap())
+                        .setReconstructionCol("reconstruction")
+                        .transform(df));
         assertEquals((double) nnz / 600, m.get("l0"), 1e-12);
     }
 }

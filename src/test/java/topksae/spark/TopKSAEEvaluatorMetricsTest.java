@@ -36,9 +36,13 @@ class TopKSAEEvaluatorMetricsTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("TopKSAEEvaluatorMetricsTest")
-                .config("spark.driver.host", "127.0.0.1").config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("TopKSAEEvaluatorMetricsTest")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
         Random rng = new Random(3);
         List<Row> rows = new ArrayList<>();
         double[] mean = new double[DIM];
@@ -56,12 +60,13 @@ class TopKSAEEvaluatorMetricsTest {
                 xh[j] = v + 0.3 * rng.nextGaussian();
                 sse += (v - xh[j]) * (v - xh[j]);
             }
-            int c1 = r % 4;                           // concepts 4 and 5 never fire
+            int c1 = r % 4; // concepts 4 and 5 never fire
             int c2 = (r + 1) % 4;
             double[] vals = r % 2 == 0 ? new double[] {1.5, 0.5} : new double[] {0.7, 0.0};
             int[] idx = c1 < c2 ? new int[] {c1, c2} : new int[] {c2, c1};
-            nnz += r % 2 == 0 ? 2 : 1;                // explicit zeros are not counted
-            rows.add(RowFactory.create(x.toArray(new Float[0]), Vectors.dense(xh), Vectors.sparse(CONCEPTS, idx, vals)));
+            nnz += r % 2 == 0 ? 2 : 1; // explicit zeros are not counted
+            rows.add(
+                    RowFactory.create(x.toArray(new Float[0]), Vectors.dense(xh), Vectors.sparse(CONCEPTS, idx, vals)));
         }
         double tv = 0;
         for (double[] x : xs) {
@@ -72,8 +77,10 @@ class TopKSAEEvaluatorMetricsTest {
         fvu = sse / tv;
         mse = sse / (ROWS * DIM);
         l0 = nnz / ROWS;
-        StructType schema = new StructType().add("features", DataTypes.createArrayType(DataTypes.FloatType))
-                .add("reconstruction", SQLDataTypes.VectorType()).add("codes", SQLDataTypes.VectorType());
+        StructType schema = new StructType()
+                .add("features", DataTypes.createArrayType(DataTypes.FloatType))
+                .add("reconstruction", SQLDataTypes.VectorType())
+                .add("codes", SQLDataTypes.VectorType());
         data = spark.createDataFrame(rows, schema).repartition(3).cache();
     }
 
@@ -111,14 +118,15 @@ class TopKSAEEvaluatorMetricsTest {
 
     @Test
     void missingReconstructionColumnIsExplained() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TopKSAEEvaluator().evaluate(data.drop("reconstruction")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new TopKSAEEvaluator().evaluate(data.drop("reconstruction")));
         assertTrue(e.getMessage().contains("set reconstructionCol"), e.getMessage());
     }
 
     @Test
     void savesAndLoadsItsParams(@TempDir Path dir) throws Exception {
-        TopKSAEEvaluator ev = new TopKSAEEvaluator().setMetricName("l0").setInputCol("x").setReconstructionCol("xh");
+        TopKSAEEvaluator ev =
+                new TopKSAEEvaluator().setMetricName("l0").setInputCol("x").setReconstructionCol("xh");
         String path = dir.resolve("ev").toString();
         ev.save(path);
         TopKSAEEvaluator back = TopKSAEEvaluator.load(path);

@@ -19,7 +19,9 @@ import topksae.model.TopKSAE;
 
 /** Training with the bf16 encoder GEMM reaches the float32 path's quality at the same steps and seed. */
 class Bf16TrainTest {
-    private static boolean available() { return Precision.hasBf16Isa() && Precision.oneDnnLoads(); }
+    private static boolean available() {
+        return Precision.hasBf16Isa() && Precision.oneDnnLoads();
+    }
 
     private static TopKSAE model(int dim, int n, int k) {
         return new TopKSAE(new int[] {dim}, n, k, null, new DictionaryParams("l2", false), "cpu", null, 9L);
@@ -37,8 +39,8 @@ class Bf16TrainTest {
     }
 
     /** Trains a fresh model on the batches for the epochs; returns [train FVU of the last epoch, eval FVU]. */
-    private static double[] train(String precision, List<INDArray> batches, List<INDArray> eval, int dim, int n,
-                                  int k, int epochs) {
+    private static double[] train(
+            String precision, List<INDArray> batches, List<INDArray> eval, int dim, int n, int k, int epochs) {
         TopKSAE sae = model(dim, n, k);
         TrainConfig cfg = new TrainConfig();
         cfg.lr = 1e-2;
@@ -55,8 +57,8 @@ class Bf16TrainTest {
         return new double[] {last.fvu(), fvu(sae, eval)};
     }
 
-    private static void assertSameQuality(List<INDArray> batches, List<INDArray> eval, int dim, int n, int k,
-                                          int epochs, String what) {
+    private static void assertSameQuality(
+            List<INDArray> batches, List<INDArray> eval, int dim, int n, int k, int epochs, String what) {
         double[] f = train("float32", batches, eval, dim, n, k, epochs);
         double[] b = train("bf16", batches, eval, dim, n, k, epochs);
         assertTrue(f[1] < 0.5, what + ": float32 training should learn something, FVU " + f[1]);
@@ -96,7 +98,7 @@ class Bf16TrainTest {
         TopKSAE b = model(16, 32, 4);
         TrainConfig fa = new TrainConfig();
         fa.precision = "float32";
-        TrainConfig fb = new TrainConfig();   // "auto", replaced by the tests' -Dtopksae.precision=float32
+        TrainConfig fb = new TrainConfig(); // "auto", replaced by the tests' -Dtopksae.precision=float32
         SparseLinearStep sa = new SparseLinearStep(a, fa, new Trainer(a, fa).optimizer());
         SparseLinearStep sb = new SparseLinearStep(b, fb, new Trainer(b, fb).optimizer());
         assertFalse(sa.bf16());

@@ -62,7 +62,13 @@ class GoldenParityTest {
     }
 
     static void forwardOutputs(Golden g, String prefix, SAE.Output out) {
-        Close.check("forward", g.name + " " + prefix + "pre_codes", g.tensor(prefix + "pre_codes"), out.preCodes(), F_ABS, F_REL);
+        Close.check(
+                "forward",
+                g.name + " " + prefix + "pre_codes",
+                g.tensor(prefix + "pre_codes"),
+                out.preCodes(),
+                F_ABS,
+                F_REL);
         Close.check("forward", g.name + " " + prefix + "codes", g.tensor(prefix + "codes"), out.codes(), F_ABS, F_REL);
         Close.check("forward", g.name + " " + prefix + "x_hat", g.tensor(prefix + "x_hat"), out.xHat(), F_ABS, F_REL);
     }
@@ -71,9 +77,21 @@ class GoldenParityTest {
         SAE sae = model(g, "train.topk_indices").train();
         SAE.Output out = sae.forward(g.tensor("x"));
         forwardOutputs(g, "train.", out);
-        Close.check("dictionary", g.name + " train.dictionary", g.tensor("train.dictionary"), sae.getDictionary(), F_ABS, F_REL);
+        Close.check(
+                "dictionary",
+                g.name + " train.dictionary",
+                g.tensor("train.dictionary"),
+                sae.getDictionary(),
+                F_ABS,
+                F_REL);
         if (sae instanceof BatchTopKSAE b) {
-            Close.check("threshold", g.name + " batch_threshold", g.scalar("train.batch_threshold"), b.lastBatchThreshold(), F_ABS, F_REL);
+            Close.check(
+                    "threshold",
+                    g.name + " batch_threshold",
+                    g.scalar("train.batch_threshold"),
+                    b.lastBatchThreshold(),
+                    F_ABS,
+                    F_REL);
         }
     }
 
@@ -82,30 +100,57 @@ class GoldenParityTest {
         assertEquals(g.strings("state_keys"), new ArrayList<>(sae.stateDict().keySet()), "state_dict keys");
         Trainer tr = new Trainer(sae, new TrainConfig());
         List<Parameter> params = tr.parameters();
-        assertEquals(g.strings("param_order"), params.stream().map(Parameter::name).toList(), "parameter order");
+        assertEquals(
+                g.strings("param_order"), params.stream().map(Parameter::name).toList(), "parameter order");
         Trainer.Pass pass = tr.forwardBackward(g.tensor("x"));
-        Close.check("loss", g.name + " mse.loss", g.scalar("mse.loss"), pass.loss().loss(), F_ABS, F_REL);
+        Close.check(
+                "loss", g.name + " mse.loss", g.scalar("mse.loss"), pass.loss().loss(), F_ABS, F_REL);
         for (Parameter p : params) {
-            Close.check("grad", g.name + " mse.grad." + p.name(), g.tensor("mse.grad." + p.name()), p.grad(), G_ABS, G_REL);
+            Close.check(
+                    "grad", g.name + " mse.grad." + p.name(), g.tensor("mse.grad." + p.name()), p.grad(), G_ABS, G_REL);
         }
         double total = tr.clipGradients();
         Close.check("grad_norm", g.name + " total_grad_norm", g.scalar("step.total_grad_norm"), total, F_ABS, F_REL);
         for (Parameter p : params) {
-            Close.check("grad", g.name + " clipped " + p.name(), g.tensor("step.clipped_grad." + p.name()), p.grad(), G_ABS, G_REL);
+            Close.check(
+                    "grad",
+                    g.name + " clipped " + p.name(),
+                    g.tensor("step.clipped_grad." + p.name()),
+                    p.grad(),
+                    G_ABS,
+                    G_REL);
         }
         tr.applyUpdate();
         for (int i = 0; i < params.size(); i++) {
             String n = params.get(i).name();
-            Close.check("adam", g.name + " exp_avg." + n, g.tensor("step.adam.exp_avg." + n), tr.optimizer().expAvg(i), 1e-7, G_REL);
+            Close.check(
+                    "adam",
+                    g.name + " exp_avg." + n,
+                    g.tensor("step.adam.exp_avg." + n),
+                    tr.optimizer().expAvg(i),
+                    1e-7,
+                    G_REL);
             // exp_avg_sq = 0.001 g^2: relative error doubles under squaring
-            Close.check("adam", g.name + " exp_avg_sq." + n, g.tensor("step.adam.exp_avg_sq." + n), tr.optimizer().expAvgSq(i), 1e-12, 2 * G_REL);
+            Close.check(
+                    "adam",
+                    g.name + " exp_avg_sq." + n,
+                    g.tensor("step.adam.exp_avg_sq." + n),
+                    tr.optimizer().expAvgSq(i),
+                    1e-12,
+                    2 * G_REL);
         }
         postStepState(g, sae);
         sae.eval();
         if (sae instanceof TopKSAE t) {
             t.selector(new GoldenSelector(g.indices("eval.topk_indices")));
         }
-        Close.check("dictionary", g.name + " eval.dictionary", g.tensor("eval.dictionary"), sae.getDictionary(), F_ABS, F_REL);
+        Close.check(
+                "dictionary",
+                g.name + " eval.dictionary",
+                g.tensor("eval.dictionary"),
+                sae.getDictionary(),
+                F_ABS,
+                F_REL);
         forwardOutputs(g, "eval.", sae.forward(g.tensor("x")));
     }
 
@@ -118,12 +163,15 @@ class GoldenParityTest {
                 continue;
             }
             INDArray grad = g.tensor(gradKey);
-            INDArray tiny = org.nd4j.linalg.ops.transforms.Transforms.abs(grad).lt(1e-6).castTo(expected.dataType());
+            INDArray tiny =
+                    org.nd4j.linalg.ops.transforms.Transforms.abs(grad).lt(1e-6).castTo(expected.dataType());
             INDArray tol = tiny.mul(2 * 5e-4).addi(1e-5);
-            INDArray diff = org.nd4j.linalg.ops.transforms.Transforms.abs(e.getValue().sub(expected));
+            INDArray diff =
+                    org.nd4j.linalg.ops.transforms.Transforms.abs(e.getValue().sub(expected));
             double over = diff.sub(tol).maxNumber().doubleValue();
             if (over > 0) {
-                throw new AssertionError(g.name + " step.state." + e.getKey() + " off by more than its tolerance: " + over);
+                throw new AssertionError(
+                        g.name + " step.state." + e.getKey() + " off by more than its tolerance: " + over);
             }
             Close.record("step_state", diff.mul(tiny.rsub(1)).maxNumber().doubleValue());
             Close.record("step_state_noise_grad", diff.mul(tiny).maxNumber().doubleValue());
@@ -137,9 +185,21 @@ class GoldenParityTest {
         c.auxKPenalty = g.config.get("auxk_penalty").asDouble();
         Trainer tr = new Trainer(sae, c);
         Trainer.Pass pass = tr.forwardBackward(g.tensor("x"));
-        Close.check("loss", g.name + " auxk.loss", g.scalar("auxk.loss"), pass.loss().loss(), F_ABS, F_REL);
+        Close.check(
+                "loss",
+                g.name + " auxk.loss",
+                g.scalar("auxk.loss"),
+                pass.loss().loss(),
+                F_ABS,
+                F_REL);
         for (Parameter p : tr.parameters()) {
-            Close.check("grad", g.name + " auxk.grad." + p.name(), g.tensor("auxk.grad." + p.name()), p.grad(), G_ABS, G_REL);
+            Close.check(
+                    "grad",
+                    g.name + " auxk.grad." + p.name(),
+                    g.tensor("auxk.grad." + p.name()),
+                    p.grad(),
+                    G_ABS,
+                    G_REL);
         }
     }
 
@@ -148,9 +208,21 @@ class GoldenParityTest {
         String[] inputs = {"x", "thr.x2", "thr.x3"};
         for (int i = 1; i <= 3; i++) {
             SAE.Output out = sae.forward(g.tensor(inputs[i - 1]));
-            Close.check("threshold", g.name + " batch_threshold_" + i, g.scalar("thr.batch_threshold_" + i), sae.lastBatchThreshold(), F_ABS, F_REL);
+            Close.check(
+                    "threshold",
+                    g.name + " batch_threshold_" + i,
+                    g.scalar("thr.batch_threshold_" + i),
+                    sae.lastBatchThreshold(),
+                    F_ABS,
+                    F_REL);
             assertNotNull(sae.runningThreshold());
-            Close.check("threshold", g.name + " running_threshold_" + i, g.scalar("thr.running_threshold_" + i), sae.runningThreshold(), F_ABS, F_REL);
+            Close.check(
+                    "threshold",
+                    g.name + " running_threshold_" + i,
+                    g.scalar("thr.running_threshold_" + i),
+                    sae.runningThreshold(),
+                    F_ABS,
+                    F_REL);
             Close.check("forward", g.name + " thr.codes_" + i, g.tensor("thr.codes_" + i), out.codes(), F_ABS, F_REL);
         }
         sae.eval();

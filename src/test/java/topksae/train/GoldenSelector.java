@@ -16,9 +16,12 @@ final class GoldenSelector implements TopKSelect.Selector {
     private final int[][] golden;
     int rowsDifferingFromDefault;
 
-    GoldenSelector(int[][] golden) { this.golden = golden; }
+    GoldenSelector(int[][] golden) {
+        this.golden = golden;
+    }
 
-    @Override public int[][] select(INDArray values, int k) {
+    @Override
+    public int[][] select(INDArray values, int k) {
         assertEquals(golden.length, values.rows(), "rows");
         int[][] ours = TopKSelect.topK(values, k);
         for (int r = 0; r < golden.length; r++) {
@@ -30,7 +33,8 @@ final class GoldenSelector implements TopKSelect.Selector {
             for (int j : golden[r]) {
                 assertTrue(seen.add(j), "duplicate pick " + j + " in row " + r);
                 double v = values.getDouble(r, j);
-                assertTrue(v >= kth - (1e-5 + 1e-4 * Math.abs(kth)),
+                assertTrue(
+                        v >= kth - (1e-5 + 1e-4 * Math.abs(kth)),
                         "row " + r + ": torch picked " + j + " (" + v + ") below our k-th value " + kth);
             }
             java.util.Set<Integer> mine = new java.util.HashSet<>();

@@ -28,6 +28,7 @@ import topksae.model.TopKSAE;
 class GradientCheckTest {
     /** Finite-difference probes per model (at least 2 per parameter tensor), to keep the test fast. */
     private static final int BUDGET = 16;
+
     private static DataType saved;
     private static int threads;
 
@@ -35,7 +36,7 @@ class GradientCheckTest {
     static void doublePrecision() {
         saved = Nd4j.dataType();
         threads = Nd4j.getEnvironment().maxThreads();
-        Nd4j.getEnvironment().setMaxThreads(1);   // tiny tensors: one thread avoids OpenMP overhead
+        Nd4j.getEnvironment().setMaxThreads(1); // tiny tensors: one thread avoids OpenMP overhead
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
 
@@ -63,7 +64,8 @@ class GradientCheckTest {
         "batchtopk, linear, mse, false, plain",
         "batchtopk, mlp_ln_1, overcomplete, false, plain",
     })
-    void analyticMatchesFiniteDifferences(String variant, String encoder, String loss, boolean multiplier, String mode) {
+    void analyticMatchesFiniteDifferences(
+            String variant, String encoder, String loss, boolean multiplier, String mode) {
         int dim = 6;
         int n = encoder.equals("identity") ? dim : 20;
         int k = 4;
@@ -83,7 +85,7 @@ class GradientCheckTest {
             cfg.auxKPenalty = 0.3;
             cfg.auxKMode = loss;
             cfg.kAux = 5;
-            cfg.deadTokens = 0;       // every latent counts as dead: the paper term is always active
+            cfg.deadTokens = 0; // every latent counts as dead: the paper term is always active
         }
         INDArray x = Nd4j.rand(DataType.DOUBLE, 7, dim).subi(0.3).muli(2);
         Trainer tr = new Trainer(sae, cfg);
@@ -111,7 +113,8 @@ class GradientCheckTest {
                 double an = analytic.get(i).getDouble(e);
                 double err = Math.abs(fd - an);
                 worst = Math.max(worst, err / (1e-4 + Math.abs(fd)));
-                assertTrue(err <= 1e-6 + 1e-4 * Math.abs(fd),
+                assertTrue(
+                        err <= 1e-6 + 1e-4 * Math.abs(fd),
                         params.get(i).name() + "[" + e + "]: finite difference " + fd + " vs analytic " + an);
             }
         }
@@ -135,7 +138,8 @@ class GradientCheckTest {
         for (Parameter p : sae.parameters()) {
             if (p.name().endsWith("multiplier")) {
                 p.value().assign(0.2);
-            } else if (p.value().rank() == 1 && (p.name().contains(".1.") || p.name().contains("bias"))) {
+            } else if (p.value().rank() == 1
+                    && (p.name().contains(".1.") || p.name().contains("bias"))) {
                 for (long i = 0; i < p.value().length(); i++) {
                     p.value().putScalar(i, p.value().getDouble(i) + 0.2 * rng.nextGaussian());
                 }

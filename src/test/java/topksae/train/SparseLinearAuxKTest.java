@@ -22,7 +22,7 @@ class SparseLinearAuxKTest {
         cfg.auxKPenalty = alpha;
         cfg.auxKMode = "paper";
         cfg.kAux = kAux;
-        cfg.deadTokens = 1;    // dead = did not fire in the previous step
+        cfg.deadTokens = 1; // dead = did not fire in the previous step
         cfg.decoderGradProjection = project;
         return cfg;
     }
@@ -35,7 +35,8 @@ class SparseLinearAuxKTest {
         }
         t.clipGradients();
         t.applyUpdate();
-        StepStats s = StepStats.of(p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
+        StepStats s = StepStats.of(
+                p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
         t.deadLatents().update(s.fireCounts, s.tokens);
         return s;
     }
@@ -102,8 +103,13 @@ class SparseLinearAuxKTest {
             if (s > 0) {
                 assertTrue(sa.loss > sb.loss, "the AuxK term adds to the loss");
             }
-            maxDiff = a.encoder().parameters().get(0).value().sub(b.encoder().parameters().get(0).value())
-                    .amaxNumber().doubleValue();
+            maxDiff = a.encoder()
+                    .parameters()
+                    .get(0)
+                    .value()
+                    .sub(b.encoder().parameters().get(0).value())
+                    .amaxNumber()
+                    .doubleValue();
         }
         assertTrue(maxDiff > 1e-5, "dead concepts' encoder rows moved: " + maxDiff);
     }

@@ -34,13 +34,18 @@ class SparseLinearStepTest {
         Trainer.Pass p = t.forwardBackward(x);
         t.clipGradients();
         t.applyUpdate();
-        return StepStats.of(p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
+        return StepStats.of(
+                p.loss().loss(), p.tokens(), p.output().xHat(), p.output().codes());
     }
 
     static void assertStateClose(SAE want, SAE got, double tol, String at) {
         for (Map.Entry<String, INDArray> e : want.stateDict().entrySet()) {
             float[] a = e.getValue().castTo(DataType.FLOAT).data().asFloat();
-            float[] b = got.stateDict().get(e.getKey()).castTo(DataType.FLOAT).data().asFloat();
+            float[] b = got.stateDict()
+                    .get(e.getKey())
+                    .castTo(DataType.FLOAT)
+                    .data()
+                    .asFloat();
             for (int i = 0; i < a.length; i++) {
                 assertEquals(a[i], b[i], tol, at + " " + e.getKey() + "[" + i + "]");
             }
@@ -56,8 +61,8 @@ class SparseLinearStepTest {
         }
     }
 
-    private static void compare(int[] shape, int n, int k, String norm, boolean mult, double clip, int steps,
-                                long[] xShape) {
+    private static void compare(
+            int[] shape, int n, int k, String norm, boolean mult, double clip, int steps, long[] xShape) {
         long[][] shapes = new long[steps][];
         java.util.Arrays.fill(shapes, xShape);
         compare(shape, n, k, norm, mult, clip, shapes);

@@ -81,7 +81,8 @@ class TrainTest {
         INDArray xHat = Nd4j.create(new float[][] {{2, 10}, {3, 13}});
         StepStats s = StepStats.of(0, x, xHat, Nd4j.zeros(2, 4));
         double mean = (1 + 10 + 3 + 14) / 4.0;
-        double ssTot = (Math.pow(1 - mean, 2) + Math.pow(10 - mean, 2) + Math.pow(3 - mean, 2) + Math.pow(14 - mean, 2)) / 4;
+        double ssTot =
+                (Math.pow(1 - mean, 2) + Math.pow(10 - mean, 2) + Math.pow(3 - mean, 2) + Math.pow(14 - mean, 2)) / 4;
         assertEquals(1 - (2.0 / 4) / (ssTot + 1e-6), s.r2(), 1e-9);
         assertEquals(1.0, s.deadFraction(), 0);
     }
@@ -112,7 +113,8 @@ class TrainTest {
         Trainer tr = new Trainer(sae, cfg);
         INDArray x = Nd4j.randn(8, 6);
         Trainer.Pass first = tr.forwardBackward(x);
-        double mse = Losses.mse(first.tokens(), first.output().xHat(), null, null, null).loss();
+        double mse = Losses.mse(first.tokens(), first.output().xHat(), null, null, null)
+                .loss();
         assertEquals(mse, first.loss().loss(), 1e-9, "nothing is dead yet");
         tr.clipGradients();
         tr.applyUpdate();
@@ -126,7 +128,8 @@ class TrainTest {
         }
         assertTrue(nDead > 0, "latents silent for 16 tokens are dead");
         Trainer.Pass p = tr.forwardBackward(x);
-        double plain = Losses.mse(p.tokens(), p.output().xHat(), null, null, null).loss();
+        double plain =
+                Losses.mse(p.tokens(), p.output().xHat(), null, null, null).loss();
         assertTrue(p.loss().loss() > plain, "the AuxK term is active");
         assertEquals(2 * 8, s1.tokens + s2.tokens);
     }

@@ -3,6 +3,7 @@
 SafetensorsCodecTest reads the committed file; tests/python/test_interop_exports.py runs this
 function again and checks that the package still writes the same bytes.
 """
+
 import sys
 
 import numpy as np

@@ -5,6 +5,7 @@ ExternalFixturesTest imports these folders into the JVM model and must reproduce
 Run once by hand in an environment with torch, sae-lens and eai-sparsify:
     python make_external_fixtures.py <this folder>
 """
+
 import os
 import sys
 
@@ -14,6 +15,7 @@ from safetensors.torch import save_file
 
 def saelens_fixture(out):
     from sae_lens.saes.topk_sae import TopKSAE, TopKSAEConfig
+
     torch.manual_seed(0)
     sae = TopKSAE(TopKSAEConfig(d_in=8, d_sae=16, k=3))
     with torch.no_grad():
@@ -33,6 +35,7 @@ def sparsify_fixture(out):
     import sparsify.sparse_coder
     import sparsify.utils
     from sparsify import SparseCoder, SparseCoderConfig
+
     sparsify.sparse_coder.decoder_impl = sparsify.utils.eager_decode  # CPU only
     torch.manual_seed(1)
     sc = SparseCoder(8, SparseCoderConfig(num_latents=16, k=3))
@@ -52,4 +55,6 @@ if __name__ == "__main__":
     folder = sys.argv[1]
     ref = saelens_fixture(folder)
     ref.update(sparsify_fixture(folder))
-    save_file({k: v.contiguous() for k, v in ref.items()}, os.path.join(folder, "reference.safetensors"))
+    save_file(
+        {k: v.contiguous() for k, v in ref.items()}, os.path.join(folder, "reference.safetensors")
+    )
