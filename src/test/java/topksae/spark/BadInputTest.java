@@ -168,10 +168,11 @@ class BadInputTest {
 
     @Test
     void aFitWhoseFewRoundsWereAllRejectedFails() {
-        // 400 rows / (2 workers x 4 steps x 32 rows) = 2 rounds: fewer than the 3 of the divergence check
+        // 400 rows / (2 workers x 8 steps x 16 rows, a global batch of 32) = 2 rounds: fewer than the 3
+        // of the divergence check
         Exception e = assertThrows(
                 IllegalStateException.class,
-                () -> estimator().setLocalSteps(4).setClipGrad(0).fit(SparkTestSupport.frame(spark, scaled(3e19f), 1)));
+                () -> estimator().setLocalSteps(8).setClipGrad(0).fit(SparkTestSupport.frame(spark, scaled(3e19f), 1)));
         assertTrue(e.getMessage().contains("trained on 0 tokens"), e.getMessage());
     }
 
