@@ -71,13 +71,16 @@ class ClusterIT {
     @Order(1)
     void trainsOnTwoWorkers() throws Exception {
         File out = new File(DIR, "run-two-workers");
-        Process job = submit(out, 2048, 128);
+        Process job = submit(out, 2048, 256);
         assertEquals(0, finish(job, out), "spark-submit exit code");
         JsonNode s = summary(out);
         assertEquals(master, s.get("sparkMaster").asText());
         assertEquals(2, s.get("training").get("workers").asInt());
         assertEquals(2048, s.get("training").get("tokensSeen").asLong());
-        assertEquals(4, s.get("training").get("rounds").size(), "2048 rows / (2 workers x 2 steps x 128)");
+        assertEquals(
+                4,
+                s.get("training").get("rounds").size(),
+                "2048 rows / (2 workers x 2 steps x 128 rows, a global batch of 256)");
         assertTrue(new File(out, "model/metadata").isDirectory());
         assertTrue(new File(out, "model/data").isDirectory());
         assertTrue(new File(out, "report/report.html").isFile());
@@ -87,7 +90,7 @@ class ClusterIT {
     @Order(2)
     void finishesWhenAWorkerDiesMidTraining() throws Exception {
         File out = new File(DIR, "run-worker-killed");
-        Process job = submit(out, 8192, 32); // 64 rounds
+        Process job = submit(out, 8192, 64); // 64 rounds of 2 workers x 2 steps x 32 rows
         File log = new File(out.getPath() + ".log");
         waitForLine(log, "INFO ProgressLog: round 3/", job);
         String killed = run(List.of("bash", "scripts/cluster.sh", "kill-worker", "1"), env);
