@@ -251,7 +251,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         o.setDefault(useMultiplier, false);
         o.setDefault(learningRate, 2e-3);
         o.setDefault(batchSize, 1024);
-        o.setDefault(localSteps, 5);
+        o.setDefault(localSteps, 2);
         o.setDefault(maxEpochs, 1);
         o.setDefault(maxTokens, 0L);
         o.setDefault(numWorkers, 0);

@@ -85,7 +85,7 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec(
         "localSteps",
         _I,
-        5,
+        2,
         "local steps per worker between two averagings; 0 = automatic from the rows, "
         "workers and batchSize",
     ),

@@ -27,7 +27,7 @@ class TopKSAEParamsTest {
         assertEquals("sgd", e.getOuterOptimizer());
         assertEquals(0.0, e.getOuterLearningRate(), "automatic: the sum of the workers' deltas with a fixed rate");
         assertEquals(2e-3, e.getLearningRate());
-        assertEquals(5, e.getLocalSteps());
+        assertEquals(2, e.getLocalSteps());
         assertEquals("error", e.getHandleInvalid());
     }
 
