@@ -42,6 +42,7 @@ public final class MemoryBench {
                 .setNbConcepts(concepts)
                 .setTopK(Integer.parseInt(o.getOrDefault("k", "32")))
                 .setBatchSize(batch)
+                .setBatchScope("worker")
                 .setLocalSteps(localSteps)
                 .setNumWorkers(workers)
                 .setOptimizerState(optState)

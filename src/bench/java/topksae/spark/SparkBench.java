@@ -55,6 +55,7 @@ public final class SparkBench {
                 .setNbConcepts(concepts)
                 .setTopK(k)
                 .setBatchSize(batch)
+                .setBatchScope("worker")
                 .setLocalSteps(localSteps)
                 .setOptimizerState(optState)
                 .setLearningRate(1e-3);
