@@ -396,12 +396,12 @@ def main(argv: Sequence[str] = None) -> int:
     )
     write_documents(args.out, docs)
 
-    todo = [
+    pending = [
         (i, d)
         for i, d in shards(docs, args.shard_docs)
         if not os.path.exists(os.path.join(args.out, "shard-%05d.parquet" % i))
     ]
-    if not todo:
+    if not pending:
         print("all %d shards already written in %s" % (-(-len(docs) // args.shard_docs), args.out))
         return 0
     model, backend = make_model(args.backend, model_dir)
@@ -412,12 +412,12 @@ def main(argv: Sequence[str] = None) -> int:
     tokenizer.enable_truncation(args.max_length)
     tokens, t0 = 0, time.time()
     bar = tqdm(
-        total=sum(len(d) for _, d in todo),
+        total=sum(len(d) for _, d in pending),
         unit="doc",
         disable=args.quiet,
         desc="extract (%s)" % backend,
     )
-    for i, shard_docs in todo:
+    for i, shard_docs in pending:
         table = shard_table(
             model, tokenizer, shard_docs, layers, args.batch_size, args.keep_special_tokens
         )
@@ -431,7 +431,15 @@ def main(argv: Sequence[str] = None) -> int:
     seconds = time.time() - t0
     print(
         "wrote %d shards, %d tokens x %d layers in %.1f s (%.0f tokens/s, backend %s) to %s"
-        % (len(todo), tokens, len(layers), seconds, tokens / max(seconds, 1e-9), backend, args.out)
+        % (
+            len(pending),
+            tokens,
+            len(layers),
+            seconds,
+            tokens / max(seconds, 1e-9),
+            backend,
+            args.out,
+        )
     )
     return 0
 

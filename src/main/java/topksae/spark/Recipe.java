@@ -8,7 +8,7 @@ import topksae.train.LrSchedule;
  * a positive value always wins over its formula.
  */
 final class Recipe {
-    /** learningRate 0 or unset: LR_REF * (B / B_REF)^a * (n / N_REF)^-b * (k / K_REF)^c, B = workers x batchSize. */
+    /** learningRate 0 or unset: LR_REF * (B / B_REF)^a * (n / N_REF)^-b * (k / K_REF)^c, B = the global batch. */
     static final double LR_REF = 2e-3;
 
     static final double LR_REF_GLOBAL_BATCH = 2048;
@@ -21,8 +21,8 @@ final class Recipe {
     /**
      * outerLearningRate 0, sgd. batchScope global (each worker steps on batchSize / W rows): W^0.5,
      * which makes up what the mean of W Adam deltas from W times smaller batches loses (each worker's
-     * step is normalized by its own, noisier second moment, and a sparse concept fires on only some
-     * workers). batchScope worker: the factor W = workers that plain averaging loses, less what the
+     * step is normalized by its own second moment, gathered on fewer rows and noisier). batchScope
+     * worker: the factor W = workers that plain averaging loses, less what the
      * automatic learningRate already gains with W: W / (W^LR_BATCH_EXPONENT) when learningRate is
      * automatic, else W (the sum of the workers' deltas). nesterov: DiLoCo's
      * OUTER_NESTEROV_BASE x W^OUTER_NESTEROV_WORKER_EXPONENT (its momentum already lengthens the steps).
