@@ -74,6 +74,38 @@ def test_top_activations_are_the_strongest_rows(coded):
             assert column[list(ids).index(row["id"])] == row["activation"]
 
 
+def test_dataframe_path_equals_the_jvm_path(coded, spark):
+    """The DataFrame-function versions (what Spark Connect runs) give the JVM's results, on
+    sparse codes, on dense codes and on null codes."""
+    from pyspark.ml.functions import array_to_vector, vector_to_array
+    from pyspark.sql import functions as F
+
+    from topksae import analysis
+
+    def same(a, b, keys):
+        a, b = a.toPandas().sort_values(keys), b.toPandas().sort_values(keys)
+        assert list(a.columns) == list(b.columns) and len(a) == len(b) > 0
+        for c in a.columns:
+            np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-12)
+
+    dense = coded.withColumn("codes", array_to_vector(vector_to_array("codes")))
+    nulls = coded.withColumn("codes", F.when(F.col("id") % 7 == 0, None).otherwise(F.col("codes")))
+    for df in (coded, dense, nulls):
+        same(analysis._concept_stats_df(df, "codes"), concept_stats(df), ["concept"])
+        same(
+            analysis._explode_codes_df(df, "id", "codes"),
+            explode_codes(df, "id"),
+            ["id", "concept"],
+        )
+        same(
+            analysis._top_activations_df(df, "id", 3, "codes"),
+            top_activations(df, "id", n=3),
+            ["concept", "rank"],
+        )
+    with pytest.raises(ValueError, match="no codes"):
+        analysis._concept_stats_df(coded.limit(0), "codes")
+
+
 def test_nearest_concepts_match_numpy_cosine(fitted):
     d = fitted.dictionary.astype(np.float64)
     unit = d / np.linalg.norm(d, axis=1, keepdims=True)

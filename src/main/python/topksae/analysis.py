@@ -1,11 +1,12 @@
 """Analyse a trained SAE on Spark: per-concept statistics, the rows that activate each concept
 most, nearest-neighbour concepts, and the ``TopKSAEEvaluator`` for model selection.
 
-Everything runs in the JVM on the executors (``topksae.analysis.ConceptAnalysis``,
-``topksae.analysis.NearestConcepts``, ``topksae.spark.TopKSAEEvaluator``); the codes are never
-collected to the driver. ``concept_stats``, ``top_activations`` and ``explode_codes`` need a
-classic (non-Connect) SparkSession with the project's jar; ``TopKSAEEvaluator`` and
-``nearest_concepts`` also work over Spark Connect.
+Everything runs on the executors; the codes are never collected to the driver. On a classic
+SparkSession the JVM classes do the work (``topksae.analysis.ConceptAnalysis``,
+``topksae.analysis.NearestConcepts``, ``topksae.spark.TopKSAEEvaluator``). Over Spark Connect,
+``concept_stats``, ``top_activations`` and ``explode_codes`` are built from DataFrame functions
+alone (same columns, same values; see ``_entries``), ``nearest_concepts`` is computed here with
+numpy from ``model.dictionary``, and the evaluator runs on the server.
 """
 
 from typing import Any, Dict, Optional, Union
@@ -29,20 +30,16 @@ METRICS = ("fvu", "mse", "r2", "l0", "deadFraction", "neverFiredFraction")
 
 
 def _session(df: Optional[DataFrame] = None) -> SparkSession:
-    from pyspark.sql.utils import is_remote
-
-    if is_remote():
-        raise NotImplementedError(
-            "concept_stats, top_activations and explode_codes need a classic "
-            "SparkSession (not Spark Connect): they call the JVM classes of the project's jar "
-            "directly. Over Connect, TopKSAEEvaluator (evaluate, evaluate_all), nearest_concepts "
-            "and model.dictionary work; for per-concept counts, explode the codes column with "
-            "pyspark.ml.functions.vector_to_array"
-        )
     spark = df.sparkSession if df is not None else SparkSession.getActiveSession()
     if spark is None:
         raise RuntimeError("no active SparkSession")
     return spark
+
+
+def _remote() -> bool:
+    from pyspark.sql.utils import is_remote
+
+    return bool(is_remote())
 
 
 def _jvm(spark: SparkSession) -> Any:
@@ -53,6 +50,8 @@ def concept_stats(dataset: DataFrame, codes_col: str = "codes") -> DataFrame:
     """One row per concept: ``concept``, ``fires`` (rows where it is non-zero), ``frequency``
     (fires / rows), ``meanActivation`` (mean code where it fires) and ``maxActivation``.
     Never-firing (dead) concepts are listed with zeros."""
+    if _remote():
+        return _concept_stats_df(dataset, codes_col)
     spark = _session(dataset)
     jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.conceptStats(dataset._jdf, codes_col)
     return DataFrame(jdf, spark)
@@ -60,6 +59,8 @@ def concept_stats(dataset: DataFrame, codes_col: str = "codes") -> DataFrame:
 
 def explode_codes(dataset: DataFrame, id_col: str, codes_col: str = "codes") -> DataFrame:
     """The non-zero codes as rows ``(<id_col>, concept, activation)``."""
+    if _remote():
+        return _explode_codes_df(dataset, id_col, codes_col)
     spark = _session(dataset)
     jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.explodeCodes(dataset._jdf, codes_col, id_col)
     return DataFrame(jdf, spark)
@@ -70,6 +71,8 @@ def top_activations(
 ) -> DataFrame:
     """For every concept the ``n`` rows that activate it most: ``concept``, ``rank`` (1 = strongest),
     ``<id_col>``, ``activation``; ties broken by ascending id."""
+    if _remote():
+        return _top_activations_df(dataset, id_col, int(n), codes_col)
     spark = _session(dataset)
     jdf = _jvm(spark).topksae.analysis.ConceptAnalysis.topActivations(
         dataset._jdf, codes_col, id_col, int(n)
@@ -77,14 +80,107 @@ def top_activations(
     return DataFrame(jdf, spark)
 
 
+#: An ML Vector's SQL layout (VectorUDT.sqlType): type 0 = sparse, 1 = dense.
+_VECTOR = "v struct<type: tinyint, size: int, indices: array<int>, values: array<double>>"
+
+
+def _vector_parts(codes_col: str) -> Any:
+    """The codes column as its SQL struct (type, size, indices, values), null for a null vector.
+    DataFrame functions cannot open a Vector column, but ``to_json`` writes its SQL struct
+    (doubles in round-trip precision), so ``from_json`` reads the parts back: sparse codes stay
+    sparse, as in the JVM path."""
+    from pyspark.sql import functions as F
+
+    return F.from_json(F.to_json(F.struct(F.col(codes_col).alias("v"))), _VECTOR)["v"]
+
+
+def _entries(codes_col: str) -> Any:
+    """The non-zero entries of each codes vector: an array of struct(concept int, activation
+    double), empty for a null vector."""
+    from pyspark.sql import functions as F
+
+    v = _vector_parts(codes_col)
+    sparse = F.transform(
+        v["indices"], lambda c, j: F.struct(c.alias("concept"), v["values"][j].alias("activation"))
+    )
+    dense = F.transform(
+        v["values"], lambda a, j: F.struct(j.alias("concept"), a.alias("activation"))
+    )
+    every = F.when(v["type"] == 0, sparse).otherwise(dense)
+    return F.coalesce(
+        F.filter(every, lambda e: e["activation"] != 0),
+        F.array().cast("array<struct<concept: int, activation: double>>"),
+    )
+
+
+def _explode_codes_df(dataset: DataFrame, id_col: str, codes_col: str) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return dataset.select(F.col(id_col), F.explode(_entries(codes_col)).alias("e")).select(
+        id_col, F.col("e.concept").alias("concept"), F.col("e.activation").alias("activation")
+    )
+
+
+def _top_activations_df(dataset: DataFrame, id_col: str, n: int, codes_col: str) -> DataFrame:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if n <= 0:
+        raise ValueError("n must be positive, got %d" % n)
+    order = Window.partitionBy("concept").orderBy(F.col("activation").desc(), F.col(id_col).asc())
+    return (
+        _explode_codes_df(dataset, id_col, codes_col)
+        .withColumn("rank", F.row_number().over(order))
+        .filter(F.col("rank") <= n)
+        .select("concept", "rank", id_col, "activation")
+        .orderBy("concept", "rank")
+    )
+
+
+def _concept_stats_df(dataset: DataFrame, codes_col: str) -> DataFrame:
+    """concept_stats from DataFrame functions: one small aggregate (rows, vector size) comes to
+    the driver, as the JVM path's; the per-concept sums stay a grouped DataFrame."""
+    from pyspark.sql import functions as F
+
+    v = _vector_parts(codes_col)
+    size = F.when(v["type"] == 0, v["size"]).when(v["type"] == 1, F.size(v["values"]))
+    totals = dataset.select(
+        F.count(F.lit(1)).alias("rows"), F.min(size).alias("lo"), F.max(size).alias("hi")
+    ).first()
+    if totals is None or totals["hi"] is None:
+        raise ValueError("column '%s' has no codes (empty or all null)" % codes_col)
+    if totals["lo"] != totals["hi"]:
+        raise ValueError("codes vectors differ in size: %d and %d" % (totals["lo"], totals["hi"]))
+    rows = int(totals["rows"])
+    e = dataset.select(F.explode(_entries(codes_col)).alias("e")).select("e.*")
+    fired = e.groupBy("concept").agg(
+        F.count(F.lit(1)).alias("fires"),
+        F.sum("activation").alias("sum"),
+        F.max("activation").alias("max"),
+    )
+    every = (
+        _session(dataset).range(int(totals["hi"])).select(F.col("id").cast("int").alias("concept"))
+    )
+    fires = F.coalesce(F.col("fires"), F.lit(0).cast("long"))
+    return (
+        every.join(fired, "concept", "left")
+        .select(
+            "concept",
+            fires.alias("fires"),
+            (fires / F.lit(float(rows))).alias("frequency"),
+            F.coalesce(F.col("sum") / F.col("fires"), F.lit(0.0)).alias("meanActivation"),
+            F.coalesce(F.col("max"), F.lit(0.0)).alias("maxActivation"),
+        )
+        .orderBy("concept")
+    )
+
+
 def nearest_concepts(model_or_dictionary: Union[Any, np.ndarray], n: int = 5) -> DataFrame:
     """For every concept its ``n`` most similar other concepts by cosine similarity of the dictionary
     rows: ``concept``, ``rank``, ``neighbour``, ``cosine``. Takes a ``TopKSAEModel`` or an array
     [nbConcepts, dim]. Over Spark Connect the similarities are computed here with numpy (from
     ``model.dictionary``) and sent as a DataFrame."""
-    from pyspark.sql.utils import is_remote
-
-    if is_remote():
+    if _remote():
         return _nearest_here(model_or_dictionary, n)
     spark = _session()
     analysis = _jvm(spark).topksae.analysis.NearestConcepts
