@@ -2,7 +2,8 @@
 # Attach the library. Databricks: add the job jar (topk-sae-spark-<version>-job.jar, built by
 # `mvn package`) to the cluster as a library and set TOPKSAE_JAR below to its path; the jar also
 # holds the Python package, which this cell adds to the session. Plain Python: this cell starts a
-# local SparkSession with the jar (from $TOPKSAE_JAR or the checkout's target/ folder).
+# local SparkSession with the jar (from $TOPKSAE_JAR or the checkout's target/ folder), or, with
+# TOPKSAE_REMOTE=sc://host:port, connects to a Spark Connect server that has the jar.
 import glob
 import os
 import sys
@@ -10,6 +11,7 @@ import sys
 TOPKSAE_JAR = os.environ.get(
     "TOPKSAE_JAR", "/Volumes/main/default/libs/topk-sae-spark-0.1.0-job.jar"
 )
+REMOTE = os.environ.get("TOPKSAE_REMOTE")
 try:
     spark  # noqa: F821 - defined by Databricks
     try:
@@ -24,9 +26,14 @@ except NameError:
             -1
         ]
     sys.path.insert(0, TOPKSAE_JAR)  # import topksae from the jar, as --py-files would
-    from topksae.local import local_session
+    if REMOTE:  # the server was started with the jar (--jars): it holds the JVM classes
+        from pyspark.sql import SparkSession
 
-    spark = local_session("topksae-quickstart", jar=TOPKSAE_JAR)
+        spark = SparkSession.builder.remote(REMOTE).getOrCreate()
+    else:
+        from topksae.local import local_session
+
+        spark = local_session("topksae-quickstart", jar=TOPKSAE_JAR)
 
 # COMMAND ----------
 

@@ -6,12 +6,16 @@ Python process to Connect mode. Prints one JSON line; exits non-zero on any fail
     python connect_check.py JAR WORKDIR
 """
 
+import contextlib
+import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from typing import Any, Iterator, Tuple
 
 import numpy as np
 
@@ -68,17 +72,20 @@ def wait_for(port: int, server: subprocess.Popen, seconds: float = 300) -> None:
     raise TimeoutError("no Connect server on port %d after %d s" % (port, seconds))
 
 
-def main(jar: str, work: str) -> None:
+@contextlib.contextmanager
+def connect_server(jar: str, work: str) -> Iterator[int]:
+    """A Connect server with the jar for the block; yields its port. On the way out the
+    process's Connect client (if any) stops first: its exit hook talks to the server."""
     port = free_port()
     server = start_server(jar, port, os.path.join(work, "server.log"))
     try:
         wait_for(port, server)
-        check(port, work)
+        yield port
     finally:
         from pyspark.sql import SparkSession
 
         client = SparkSession.getActiveSession()
-        if client is not None:  # before the server goes: the client's exit hook talks to it
+        if client is not None:
             client.stop()
         server.terminate()
         try:
@@ -87,13 +94,34 @@ def main(jar: str, work: str) -> None:
             server.kill()
 
 
+def main(jar: str, work: str) -> None:
+    with connect_server(jar, work) as port:
+        check(port, work)
+
+
+def fit_with_progress(est: Any, df: Any) -> Tuple[Any, str]:
+    """est.fit(df) with the progress bar on; returns the model and what the bar wrote."""
+    caught = io.StringIO()
+    saved, sys.stderr = sys.stderr, caught
+    try:
+        return est.copy().setProgress(True).fit(df), caught.getvalue()
+    finally:
+        sys.stderr = saved
+
+
 def check(port: int, work: str) -> None:
     from pyspark.ml.tuning import ParamGridBuilder, TrainValidationSplit
     from pyspark.sql import SparkSession
     from pyspark.sql.utils import is_remote
 
     from conftest import sparse_activations
-    from topksae.analysis import TopKSAEEvaluator, concept_stats, nearest_concepts
+    from topksae.analysis import (
+        TopKSAEEvaluator,
+        concept_stats,
+        explode_codes,
+        nearest_concepts,
+        top_activations,
+    )
     from topksae.export import (
         export_overcomplete,
         export_saelens,
@@ -114,8 +142,13 @@ def check(port: int, work: str) -> None:
     est = TopKSAEEstimator(
         nbConcepts=16, topK=3, batchSize=64, localSteps=4, maxEpochs=2, learningRate=2e-2, seed=5
     )
-    model = est.fit(df)
+    model, progress = fit_with_progress(est, df)
     assert isinstance(model, TopKSAEModel), type(model)
+    # the bar counts the fit's Spark tasks while it runs, then says what the summary says
+    assert re.search(r"topksae: fit over Spark Connect: \d+/\d+ Spark tasks", progress), progress
+    assert "stages " in progress and "tasks running" in progress, progress
+    last = model.summary.rounds[-1]
+    assert "done: %d rounds, 800 tokens, fvu %.4f" % (len(model.summary), last["fvu"]) in progress
     codes_df = model.transform(df)
     codes = codes_df.orderBy("id").select("codes").collect()
     assert len(codes) == 400 and all(
@@ -158,11 +191,24 @@ def check(port: int, work: str) -> None:
     nn = nearest_concepts(model, n=2).orderBy("concept", "rank").toPandas()
     assert len(nn) == 32 and list(nn.columns) == ["concept", "rank", "neighbour", "cosine"]
     assert np.allclose(nn[nn["rank"] == 1]["cosine"], cos.max(axis=1), atol=1e-5)
-    try:
-        concept_stats(codes_df)
-        raise AssertionError("concept_stats calls the JVM directly")
-    except NotImplementedError as e:
-        assert "classic SparkSession" in str(e) and "nearest_concepts" in str(e), str(e)
+    # concept_stats, explode_codes and top_activations from DataFrame functions, as numpy says
+    dense = np.array([c.codes.toArray() for c in codes])
+    fires = (dense != 0).sum(axis=0)
+    stats = concept_stats(codes_df).toPandas()
+    assert list(stats["concept"]) == list(range(16)), stats
+    assert list(stats["fires"]) == fires.tolist() and np.allclose(stats["frequency"], fires / 400)
+    mean = np.where(fires > 0, dense.sum(axis=0) / np.maximum(fires, 1), 0)
+    assert np.allclose(stats["meanActivation"], mean, rtol=1e-9)
+    assert np.allclose(stats["maxActivation"], dense.max(axis=0))
+    exploded = explode_codes(codes_df, "id").toPandas()
+    assert list(exploded.columns) == ["id", "concept", "activation"]
+    assert len(exploded) == int(fires.sum())
+    assert np.array_equal(dense[exploded["id"], exploded["concept"]], exploded["activation"])
+    top = top_activations(codes_df, "id", n=2).toPandas()
+    assert list(top.columns) == ["concept", "rank", "id", "activation"]
+    for concept, group in top.groupby("concept"):
+        column = dense[:, concept]
+        assert np.allclose(group["activation"], np.sort(column[column > 0])[::-1][:2]), group
 
     # exports and imports run on the server, on Hadoop URIs
     uri = "file://" + os.path.join(work, "exports")

@@ -133,3 +133,64 @@ def test_progress_is_kept_by_copy_but_not_sent_to_the_jvm(spark):
     assert est.copy().getProgress() is False
     est._transfer_params_to_java()
     assert not est._java_obj.hasParam("progress")
+
+
+class Stage:
+    def __init__(self, stage_id, num_tasks, num_completed_tasks, done):
+        self.stage_id, self.num_tasks = stage_id, num_tasks
+        self.num_completed_tasks, self.done = num_completed_tasks, done
+
+
+def test_connect_bar_counts_the_fit_operations_tasks(capsys):
+    from topksae.spark import _connect_progress
+
+    bar = _connect_progress.StageBar()
+    bar([Stage(0, 2, 2, True), Stage(1, 4, 1, False)], 3, "op-fit", False)
+    bar([Stage(7, 100, 100, True)], 0, "op-other", False)  # another operation: ignored
+    assert (bar.bar.n, bar.bar.total, bar.calls) == (3, 6, 1)
+    bar([Stage(0, 2, 2, True), Stage(1, 4, 4, True), Stage(2, 1, 0, False)], 1, "op-fit", False)
+    assert (bar.bar.n, bar.bar.total) == (6, 7)
+    rounds = [dict(record(100 * i, float(i)), fvu=0.25, l0=3.5) for i in range(1, 5)]
+    bar.close(_connect_progress.closing_text(rounds))
+    err = capsys.readouterr().err
+    assert "6/7 Spark tasks" in err and "stages 2/3, 1 tasks running" in err, err
+    assert "done: 4 rounds, 400 tokens, fvu 0.2500, l0 3.5, dead 25.0%" in err, err
+    assert _connect_progress.tally([]) == (0, 0, 0, 0)
+    assert _connect_progress.closing_text([]) == "done: no rounds"
+
+
+def test_connect_fit_hands_the_summary_rounds_on_and_removes_its_handler(capsys):
+    from topksae.spark import _connect_progress
+
+    class Summary:
+        rounds = [record(100, 1.0), record(200, 2.0)]
+
+    class Model:
+        summary = Summary()
+
+    class Session:
+        handlers = []
+
+        def registerProgressHandler(self, h):
+            self.handlers.append(h)
+
+        def removeProgressHandler(self, h):
+            self.handlers.remove(h)
+
+    spark, logged = Session(), []
+
+    def run():
+        assert len(spark.handlers) == 1  # the bar listens while the fit runs
+        spark.handlers[0]([Stage(0, 2, 1, False)], 1, "op", False)
+        return Model()
+
+    model = _connect_progress.fit(spark, run, show=True, on_records=logged.extend)
+    assert isinstance(model, Model) and logged == Summary.rounds and spark.handlers == []
+    assert "done: 2 rounds, 200 tokens" in capsys.readouterr().err
+
+    def fails():
+        raise ValueError("server said no")
+
+    with pytest.raises(ValueError, match="server said no"):
+        _connect_progress.fit(spark, fails, show=True, on_records=logged.extend)
+    assert spark.handlers == [] and "failed" in capsys.readouterr().err

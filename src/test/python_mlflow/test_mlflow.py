@@ -82,3 +82,24 @@ def test_autolog_pipeline_logs_params_metric_and_a_loadable_model(
     assert a == b
     assert type(loaded.stages[0]).__name__ == "TopKSAEModel"
     assert np.array_equal(loaded.stages[0].dictionary, fitted.stages[0].dictionary)
+
+
+def test_fit_over_spark_connect_logs_the_summary_rounds(jar, tmp_path, monkeypatch):
+    """Over Connect the rounds are logged after the fit, from the model's summary."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connect_mlflow_check.py")
+    out = subprocess.run(
+        [sys.executable, script, jar, str(tmp_path)], capture_output=True, text=True, timeout=900
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    assert out.returncode == 0 and lines, out.stdout[-3000:] + out.stderr[-5000:]
+    result = json.loads(lines[-1])
+    assert result["rounds"] >= 2 and result["runs"] == 1, result
+    assert result["steps_are_tokens_seen"] and result["fvu_equal"], result
+    for name in ("topksae.loss", "topksae.fvu", "topksae.l0", "topksae.tokensPerSecond"):
+        assert name in result["metrics"], result

@@ -12,7 +12,7 @@ from pyspark import keyword_only
 from pyspark.ml.util import JavaMLReadable, JavaMLWritable
 from pyspark.ml.wrapper import JavaEstimator, JavaModel
 
-from topksae.spark import _connect, _jvm, _mlflow, _progress
+from topksae.spark import _connect, _connect_progress, _jvm, _mlflow, _progress
 from topksae.spark._params import (
     MODEL_SETTABLE,
     PARAM_NAMES,
@@ -78,6 +78,17 @@ class TopKSAEEstimator(
     def getProgress(self) -> Optional[bool]:
         """The ``progress`` setting (None = automatic)."""
         return self._progress
+
+    def _fit(self, dataset: Any) -> "TopKSAEModel":
+        """Over Spark Connect the fit runs on the server (``_fit_java`` is not called): the bar
+        shows its Spark tasks, and the summary's rounds go to MLflow afterwards."""
+        if not _connect.is_connect():
+            return super()._fit(dataset)
+        show, log = _progress.wanted(self._progress), _mlflow.round_logger()
+        run = super()._fit
+        if not show and log is None:
+            return run(dataset)
+        return _connect_progress.fit(dataset.sparkSession, lambda: run(dataset), show, log)
 
     def _fit_java(self, dataset: Any) -> Any:
         self._transfer_params_to_java()
