@@ -10,7 +10,7 @@ import pytest
 from pyspark.ml import Pipeline
 
 from topksae.analysis import TopKSAEEvaluator
-from topksae.spark import TopKSAEEstimator
+from topksae.spark import TopKSAEEstimator, load_mlflow_model, log_mlflow_model
 
 NB, K = 32, 4
 
@@ -84,6 +84,24 @@ def test_autolog_pipeline_logs_params_metric_and_a_loadable_model(
     assert np.array_equal(loaded.stages[0].dictionary, fitted.stages[0].dictionary)
 
 
+def test_log_mlflow_model_reads_back_a_model_and_a_pipeline(store, activations):
+    with mlflow.start_run() as run:
+        model = estimator().fit(activations)
+        log_mlflow_model(model)
+        fitted = Pipeline(stages=[estimator(maxEpochs=1)]).fit(activations)
+        log_mlflow_model(fitted, "pipeline")
+    uri = "runs:/%s/" % run.info.run_id
+    loaded, pipeline = load_mlflow_model(uri + "model"), load_mlflow_model(uri + "pipeline")
+    assert type(loaded).__name__ == "TopKSAEModel"
+    assert np.array_equal(loaded.dictionary, model.dictionary)
+    assert loaded.getTopK() == K and loaded.getNbConcepts() == NB
+    assert [type(s).__name__ for s in pipeline.stages] == ["TopKSAEModel"]
+    assert np.array_equal(pipeline.stages[0].dictionary, fitted.stages[0].dictionary)
+    a = fitted.transform(activations).orderBy("id").select("codes").collect()
+    b = pipeline.transform(activations).orderBy("id").select("codes").collect()
+    assert a == b
+
+
 def test_fit_over_spark_connect_logs_the_summary_rounds(jar, tmp_path, monkeypatch):
     """Over Connect the rounds are logged after the fit, from the model's summary."""
     import json
@@ -103,3 +121,13 @@ def test_fit_over_spark_connect_logs_the_summary_rounds(jar, tmp_path, monkeypat
     assert result["steps_are_tokens_seen"] and result["fvu_equal"], result
     for name in ("topksae.loss", "topksae.fvu", "topksae.l0", "topksae.tokensPerSecond"):
         assert name in result["metrics"], result
+    # autolog over Connect: Params, the evaluator's metric, rounds; the model via log_mlflow_model
+    assert result["autolog_params"] == {
+        "TopKSAEEstimator.nbConcepts": "16",
+        "TopKSAEEstimator.topK": "3",
+    }, result
+    assert list(result["autolog_evaluator_metrics"].values()) == [
+        pytest.approx(result["evaluated_fvu"])
+    ], result
+    assert result["autolog_round_metrics"], result
+    assert result["loaded_stages"] == ["TopKSAEModel"] and result["loaded_codes_equal"], result

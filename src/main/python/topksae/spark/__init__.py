@@ -23,6 +23,7 @@ from topksae.spark._params import (
     describe,
     set_signature,
 )
+from topksae.spark._mlflow import load_mlflow_model, log_mlflow_model
 from topksae.spark._summary import TopKSAETrainingSummary
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "TopKSAETrainingSummary",
     "TopKSAEParams",
     "PARAM_SPECS",
+    "log_mlflow_model",
+    "load_mlflow_model",
 ]
 
 
