@@ -42,13 +42,16 @@ def check(port: int, work: str) -> dict:
     fvu = client.get_metric_history(run.info.run_id, "topksae.fvu")
     logged = client.get_run(run.info.run_id).data.metrics
     est.fit(df)  # no active run: logs nothing, fails nothing
-    return dict(autolog(est, df), **{
-        "rounds": len(rounds),
-        "steps_are_tokens_seen": [h.step for h in fvu] == [r["tokensSeen"] for r in rounds],
-        "fvu_equal": [h.value for h in fvu] == [r["fvu"] for r in rounds],
-        "metrics": sorted(logged),
-        "runs": len(client.search_runs([run.info.experiment_id])),
-    })
+    return dict(
+        autolog(est, df),
+        **{
+            "rounds": len(rounds),
+            "steps_are_tokens_seen": [h.step for h in fvu] == [r["tokensSeen"] for r in rounds],
+            "fvu_equal": [h.value for h in fvu] == [r["fvu"] for r in rounds],
+            "metrics": sorted(logged),
+            "runs": len(client.search_runs([run.info.experiment_id])),
+        },
+    )
 
 
 def autolog(est, df) -> dict:
@@ -72,7 +75,9 @@ def autolog(est, df) -> dict:
     codes = [fitted.transform(df).orderBy("id").select("codes").collect()]
     codes.append(loaded.transform(df).orderBy("id").select("codes").collect())
     return {
-        "autolog_params": {k: v for k, v in data.params.items() if k.endswith((".nbConcepts", ".topK"))},
+        "autolog_params": {
+            k: v for k, v in data.params.items() if k.endswith((".nbConcepts", ".topK"))
+        },
         "autolog_evaluator_metrics": {k: v for k, v in data.metrics.items() if k.startswith("fvu")},
         "evaluated_fvu": fvu,
         "autolog_round_metrics": "topksae.fvu" in data.metrics,

@@ -13,6 +13,7 @@ from pyspark.ml.util import JavaMLReadable, JavaMLWritable
 from pyspark.ml.wrapper import JavaEstimator, JavaModel
 
 from topksae.spark import _connect, _connect_progress, _jvm, _mlflow, _progress
+from topksae.spark._mlflow import load_mlflow_model, log_mlflow_model
 from topksae.spark._params import (
     MODEL_SETTABLE,
     PARAM_NAMES,
@@ -23,7 +24,6 @@ from topksae.spark._params import (
     describe,
     set_signature,
 )
-from topksae.spark._mlflow import load_mlflow_model, log_mlflow_model
 from topksae.spark._summary import TopKSAETrainingSummary
 
 __all__ = [

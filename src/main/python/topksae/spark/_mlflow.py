@@ -46,7 +46,9 @@ def round_logger() -> Optional[Callable[[List[Dict[str, float]]], None]]:
     return log
 
 
-def log_mlflow_model(model: Any, artifact_path: str = "model", local_dir: Optional[str] = None) -> None:
+def log_mlflow_model(
+    model: Any, artifact_path: str = "model", local_dir: Optional[str] = None
+) -> None:
     """Logs a fitted TopKSAEModel (or a PipelineModel holding one) to the active MLflow run as
     the folder ``model.save`` writes, at ``artifact_path``; ``load_mlflow_model`` reads it back. Works on
     a classic session and over Spark Connect, where ``mlflow.spark.log_model`` needs the JVM: the
