@@ -8,24 +8,23 @@ import topksae.train.LrSchedule;
  * a positive value always wins over its formula.
  */
 final class Recipe {
-    /** learningRate 0 or unset: LR_REF * (B / B_REF)^a * (n / N_REF)^-b * (k / K_REF)^c, B = the global batch. */
+    /**
+     * learningRate 0 (the default): LR_REF x min(1, LR_REF_TOPK / topK). Each row moves the k
+     * dictionary rows and encoder columns it fires, and Adam moves each of them by about the rate
+     * whatever its gradient's size, so a step changes the reconstruction about k times the rate:
+     * the rate falls as 1 / k above the reference k (docs/quality.md has the measurements).
+     */
     static final double LR_REF = 2e-3;
 
-    static final double LR_REF_GLOBAL_BATCH = 2048;
-    static final double LR_REF_CONCEPTS = 2048;
     static final double LR_REF_TOPK = 8;
-    static final double LR_BATCH_EXPONENT = 0.5;
-    static final double LR_CONCEPTS_EXPONENT = 0.5;
-    static final double LR_TOPK_EXPONENT = 0.5;
 
     /**
      * outerLearningRate 0, sgd. batchScope global (each worker steps on batchSize / W rows): W^0.5,
      * which makes up what the mean of W Adam deltas from W times smaller batches loses (each worker's
      * step is normalized by its own second moment, gathered on fewer rows and noisier). batchScope
-     * worker: the factor W = workers that plain averaging loses, less what the
-     * automatic learningRate already gains with W: W / (W^LR_BATCH_EXPONENT) when learningRate is
-     * automatic, else W (the sum of the workers' deltas). nesterov: DiLoCo's
-     * OUTER_NESTEROV_BASE x W^OUTER_NESTEROV_WORKER_EXPONENT (its momentum already lengthens the steps).
+     * worker: W^OUTER_SGD_WORKER_EXPONENT, the factor W that plain averaging loses (the sum of the
+     * workers' deltas). nesterov: DiLoCo's OUTER_NESTEROV_BASE x W^OUTER_NESTEROV_WORKER_EXPONENT
+     * (its momentum already lengthens the steps).
      */
     static final double OUTER_SGD_GLOBAL_BATCH_EXPONENT = 0.5;
 
@@ -47,9 +46,9 @@ final class Recipe {
     private Recipe() {}
 
     /** The local steps' peak Adam rate: learningRate if > 0, else the formula. */
-    static double learningRate(TopKSAEParams p, int workers) {
+    static double learningRate(TopKSAEParams p) {
         double set = p.getLearningRate();
-        return set > 0 ? set : autoLearningRate(p.getNbConcepts(), p.getTopK(), globalBatch(p, workers));
+        return set > 0 ? set : autoLearningRate(p.getTopK());
     }
 
     /** Rows of one worker's local step: batchSize / workers (rounded up) for batchScope global, else batchSize. */
@@ -63,24 +62,17 @@ final class Recipe {
         return (long) workers * workerBatch(p, workers);
     }
 
-    static double autoLearningRate(int nbConcepts, int topK, long globalBatch) {
-        return LR_REF
-                * Math.pow(globalBatch / LR_REF_GLOBAL_BATCH, LR_BATCH_EXPONENT)
-                * Math.pow(nbConcepts / LR_REF_CONCEPTS, -LR_CONCEPTS_EXPONENT)
-                * Math.pow(topK / LR_REF_TOPK, LR_TOPK_EXPONENT);
+    static double autoLearningRate(int topK) {
+        return LR_REF * Math.min(1.0, LR_REF_TOPK / topK);
     }
 
     /** The outer step's rate: 1 for average, outerLearningRate if > 0, else the formula above. */
     static double outerLearningRate(TopKSAEParams p, int workers) {
         return outerLearningRate(
-                p.getOuterOptimizer(),
-                p.getOuterLearningRate(),
-                workers,
-                p.getLearningRate() <= 0,
-                "global".equals(p.getBatchScope()));
+                p.getOuterOptimizer(), p.getOuterLearningRate(), workers, "global".equals(p.getBatchScope()));
     }
 
-    static double outerLearningRate(String kind, double set, int workers, boolean automaticLr, boolean globalBatch) {
+    static double outerLearningRate(String kind, double set, int workers, boolean globalBatch) {
         if ("average".equals(kind)) {
             return 1.0;
         }
@@ -93,8 +85,7 @@ final class Recipe {
         if (globalBatch) {
             return Math.pow(workers, OUTER_SGD_GLOBAL_BATCH_EXPONENT);
         }
-        double lrGain = automaticLr ? Math.pow(workers, LR_BATCH_EXPONENT) : 1.0;
-        return Math.pow(workers, OUTER_SGD_WORKER_EXPONENT) / lrGain;
+        return Math.pow(workers, OUTER_SGD_WORKER_EXPONENT);
     }
 
     /**

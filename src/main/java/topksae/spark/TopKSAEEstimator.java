@@ -165,10 +165,10 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
         return trainConfig(Math.max(1, getNumWorkers()));
     }
 
-    /** The core trainer's config from the params for a fit with this many workers (the automatic learningRate needs it). */
+    /** The core trainer's config from the params for a fit with this many workers (the dead-latent window and the Python side use it). */
     public TrainConfig trainConfig(int workers) {
         TrainConfig t = new TrainConfig();
-        t.lr = Recipe.learningRate(this, workers);
+        t.lr = Recipe.learningRate(this);
         t.clipGrad = getClipGrad();
         t.auxKPenalty = getAuxKPenalty();
         t.auxKMode = getAuxKMode();

@@ -97,7 +97,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         learningRate = new DoubleParam(
                 p,
                 "learningRate",
-                "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from nbConcepts, topK and the global batch",
+                "peak Adam learning rate of the local steps, finite; 0 = automatic: 2e-3 x min(1, 8 / topK)",
                 finite(ParamValidators.gtEq(0)));
         batchSize = new IntParam(
                 p,
@@ -249,7 +249,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         o.setDefault(encoderModule, "linear");
         o.setDefault(normalization, "l2");
         o.setDefault(useMultiplier, false);
-        o.setDefault(learningRate, 2e-3);
+        o.setDefault(learningRate, 0.0);
         o.setDefault(batchSize, 1024);
         o.setDefault(localSteps, 2);
         o.setDefault(maxEpochs, 1);

@@ -71,9 +71,9 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec(
         "learningRate",
         _F,
-        2e-3,
-        "peak Adam learning rate of the local steps, finite; 0 or unset = automatic from "
-        "nbConcepts, topK and the global batch",
+        0.0,
+        "peak Adam learning rate of the local steps, finite; 0 = automatic: "
+        "2e-3 x min(1, 8 / topK)",
     ),
     ParamSpec(
         "batchSize",

@@ -11,46 +11,40 @@ import topksae.train.LrSchedule;
 /** The recipe's formulas and the driver-side math they feed, without Spark. */
 class RecipeTest {
     @Test
-    void automaticLearningRateIsTheReferenceAtTheReferenceShapeAndScalesBySquareRoots() {
-        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(2048, 8, 2048), 1e-15);
-        assertEquals(Recipe.LR_REF * Math.sqrt(2), Recipe.autoLearningRate(2048, 8, 4096), 1e-12, "2x global batch");
-        assertEquals(Recipe.LR_REF / 2, Recipe.autoLearningRate(8192, 8, 2048), 1e-12, "4x concepts");
-        assertEquals(Recipe.LR_REF * 2, Recipe.autoLearningRate(2048, 32, 2048), 1e-12, "4x topK");
+    void automaticLearningRateIsTheReferenceUpToTheReferenceTopKThenFallsAsOneOverK() {
+        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(8), 1e-15);
+        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(1), 1e-15, "never above the reference");
+        assertEquals(Recipe.LR_REF / 2, Recipe.autoLearningRate(16), 1e-15);
+        assertEquals(5e-4, Recipe.autoLearningRate(32), 1e-15);
     }
 
     @Test
-    void learningRateZeroOrUnsetIsAutomaticAndASetValueWins() {
+    void learningRateZeroIsTheDefaultAndAutomaticAndASetValueWins() {
         TopKSAEEstimator e =
-                new TopKSAEEstimator().setNbConcepts(2048).setTopK(8).setBatchSize(2048);
-        assertEquals(2e-3, Recipe.learningRate(e, 2), 0.0, "the default is a fixed rate");
-        e.setLearningRate(0);
-        assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 4), 1e-15, "global batch 2048 whatever the workers");
-        e.setBatchSize(1024).setBatchScope("worker");
-        e.setLearningRate(0);
-        assertEquals(Recipe.LR_REF, Recipe.learningRate(e, 2), 1e-15, "2 workers x 1024 = the reference batch");
+                new TopKSAEEstimator().setNbConcepts(2048).setTopK(32).setBatchSize(2048);
+        assertEquals(0.0, e.getLearningRate(), 0.0, "the default is automatic");
+        assertEquals(5e-4, Recipe.learningRate(e), 1e-15);
+        assertEquals(5e-4, e.trainConfig(4, 1000).lr, 1e-15, "whatever the workers");
+        e.setTopK(4);
         assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
         e.setLearningRate(3e-3);
-        assertEquals(3e-3, Recipe.learningRate(e, 4), 0.0);
+        assertEquals(3e-3, Recipe.learningRate(e), 0.0);
     }
 
     @Test
-    void automaticOuterRateMakesUpTheWorkersFactorTogetherWithTheRate() {
-        assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false, false), 0.0, "1 worker: the average");
-        assertEquals(
-                4.0, Recipe.outerLearningRate("sgd", 0, 4, false, false), 1e-12, "fixed rate: the sum of 4 deltas");
-        assertEquals(
-                2.0, Recipe.outerLearningRate("sgd", 0, 4, true, false), 1e-12, "automatic rate: already x sqrt(4)");
-        assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false, false), 1e-12);
-        assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true, false), 0.0, "a set rate wins");
-        assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false, false), 0.0);
-        assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, false, true), 1e-12, "global batch: sqrt(4)");
-        assertEquals(
-                2.0, Recipe.outerLearningRate("sgd", 0, 4, true, true), 1e-12, "global batch: the rate keeps still");
+    void automaticOuterRateMakesUpWhatAveragingLoses() {
+        assertEquals(1.0, Recipe.outerLearningRate("sgd", 0, 1, false), 0.0, "1 worker: the average");
+        assertEquals(4.0, Recipe.outerLearningRate("sgd", 0, 4, false), 1e-12, "worker batch: the sum of 4 deltas");
+        assertEquals(Recipe.OUTER_NESTEROV_BASE, Recipe.outerLearningRate("nesterov", 0, 2, false), 1e-12);
+        assertEquals(0.5, Recipe.outerLearningRate("nesterov", 0.5, 8, true), 0.0, "a set rate wins");
+        assertEquals(1.0, Recipe.outerLearningRate("average", 0.7, 8, false), 0.0);
+        assertEquals(2.0, Recipe.outerLearningRate("sgd", 0, 4, true), 1e-12, "global batch: sqrt(4)");
         TopKSAEEstimator e = new TopKSAEEstimator()
                 .setOuterOptimizer("sgd")
                 .setOuterLearningRate(0)
-                .setLearningRate(0)
                 .setBatchScope("worker");
+        assertEquals(2.0, Recipe.outerLearningRate(e, 2), 1e-12);
+        e.setBatchScope("global");
         assertEquals(Math.sqrt(2), Recipe.outerLearningRate(e, 2), 1e-12);
     }
 

@@ -155,8 +155,9 @@ class TopKSAEEstimatorTest {
                 16, full.summary().roundsPerEpoch(), "8192 rows / (2 x 64) = 64 steps an epoch / 16 = 4 per round");
         TopKSAETrainingSummary.RecipeValues used = full.summary().recipe();
         assertEquals(4, used.localSteps());
-        assertEquals(Recipe.autoLearningRate(48, 3, 128), used.learningRate(), 1e-15);
-        assertEquals(Math.sqrt(2), used.outerLearningRate(), 1e-12, "sgd at 2 workers with the automatic rate");
+        assertEquals(Recipe.autoLearningRate(3), used.learningRate(), 1e-15);
+        assertEquals(
+                2.0, used.outerLearningRate(), 1e-12, "sgd at 2 workers on the worker batch: the sum of the deltas");
         assertEquals(64, used.plannedSteps());
         assertEquals(6, used.warmupSteps(), "10% of 64 steps");
         List<RoundRecord> rounds = full.summary().rounds();
