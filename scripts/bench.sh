@@ -123,6 +123,8 @@ section_e2e() {
   local data="target/e2e-data/d${dim}-r${rows}" out="target/e2e-out" log="target/e2e.log" py
   py="${TOPKSAE_VENV:-.venv}/bin/python"
   [[ -d "$data" ]] || "$py" scripts/gen_activations.py --out "$data" --rows "$rows" --dim "$dim"
+  . scripts/python_env.sh
+  job_jar >&2 # a jar older than the sources is rebuilt here, not inside the timed call
   local t0 first=""
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086

@@ -124,6 +124,22 @@ def test_compare_reports_gain_and_worst_worker_gap():
     c = harness.compare(runs)
     assert c["defaults.gain_vs_baseline"] == pytest.approx(0.45)  # the worst worker count
     assert c["defaults.worst_worker_gap"] == pytest.approx(0.1)
+    assert not any(k.endswith("fvu_mean") for k in c)  # one seed: no spread to report
+
+
+def test_compare_averages_over_seeds_and_reports_the_spread():
+    runs = [
+        {"run": "baseline", "workers": 1, "fvu": 0.2},
+        {"run": "a", "workers": 1, "fvu": 0.08},
+        {"run": "a", "workers": 1, "fvu": 0.12},
+        {"run": "a", "workers": 4, "fvu": 0.1},
+        {"run": "a", "workers": 4, "fvu": 0.13},
+    ]
+    c = harness.compare(runs)
+    assert c["a.w1.fvu_mean"] == pytest.approx(0.1)
+    assert c["a.w1.fvu_spread"] == pytest.approx(0.04)
+    assert c["a.worst_worker_gap"] == pytest.approx(0.15)  # 0.115 / 0.1 - 1
+    assert c["a.gain_vs_baseline"] == pytest.approx(1 - 0.115 / 0.2)
 
 
 def test_harness_fits_and_measures_on_held_out_rows(spark, tmp_path):
@@ -143,9 +159,13 @@ def test_harness_fits_and_measures_on_held_out_rows(spark, tmp_path):
         atoms=kd.atoms,
     )
     runs = harness.run_set(
-        spark, ds, [1, 2], {"fast": {"learningRate": 1e-2}}, True, 7, lambda msg: None
+        spark, ds, [1, 2], {"fast": {"learningRate": 1e-2}}, True, [7], lambda msg: None
     )
-    assert [(r["run"], r["workers"]) for r in runs] == [("baseline", 1), ("fast", 1), ("fast", 2)]
+    assert [(r["run"], r["workers"], r["seed"]) for r in runs] == [
+        ("baseline", 1, 7),
+        ("fast", 1, 7),
+        ("fast", 2, 7),
+    ]
     for r in runs:
         assert r["tokens"] == 8000 and r["heldout_rows"] == 1000 and r["l0"] <= 2
         assert 0 <= r["fvu"] < 3 and 0 <= r["dead"] <= 1 and 0 < r["mmcs"] <= 1.0001

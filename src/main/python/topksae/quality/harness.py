@@ -7,7 +7,7 @@ Run as ``python -m topksae.quality`` (or ``scripts/quality.sh``); ``--help`` lis
 import argparse
 import json
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from topksae.quality import metrics, sets
 
@@ -120,7 +120,7 @@ def run_set(
     workers: List[int],
     recipes: Dict[str, Dict[str, Any]],
     baseline: bool,
-    seed: int,
+    seeds: List[int],
     log: Any,
 ) -> List[Dict[str, Any]]:
     runs = []
@@ -128,27 +128,42 @@ def run_set(
         (label, w, dict(p)) for label, p in recipes.items() for w in workers
     ]
     for label, w, p in plan:
-        log("%s: %s, %d worker(s) %s" % (ds.name, label, w, p or ""))
-        row = fit_and_measure(spark, ds, w, p, seed)
-        row.update({"set": ds.name, "run": label, "params": p})
-        log("  " + format_row(row))
-        runs.append(row)
+        for seed in seeds:
+            log("%s: %s, %d worker(s), seed %d %s" % (ds.name, label, w, seed, p or ""))
+            row = fit_and_measure(spark, ds, w, p, seed)
+            row.update({"set": ds.name, "run": label, "params": p, "seed": seed})
+            log("  " + format_row(row))
+            runs.append(row)
     return runs
 
 
+def mean_fvu(runs: List[Dict[str, Any]]) -> Dict[Tuple[str, int], float]:
+    """Held-out FVU per (run, workers), the mean over the seeds."""
+    groups: Dict[Tuple[str, int], List[float]] = {}
+    for r in runs:
+        groups.setdefault((r["run"], r["workers"]), []).append(r["fvu"])
+    return {k: sum(v) / len(v) for k, v in groups.items()}
+
+
 def compare(runs: List[Dict[str, Any]]) -> Dict[str, float]:
-    """Per set and recipe: the FVU gain over the baseline (worst over worker counts) and the
-    worst FVU gap of W workers against 1 worker, both relative."""
+    """Per set and recipe, on the FVU averaged over the seeds: the gain over the baseline (worst
+    over worker counts) and the worst FVU gap of W workers against 1 worker, both relative; with
+    more than one seed also each worker count's mean and spread (max - min) over the seeds."""
     out: Dict[str, float] = {}
-    base = next((r for r in runs if r["run"] == "baseline"), None)
+    fvu = mean_fvu(runs)
+    base = fvu.get(("baseline", 1))
     for label in dict.fromkeys(r["run"] for r in runs if r["run"] != "baseline"):
-        rec = [r for r in runs if r["run"] == label]
-        one = next((r for r in rec if r["workers"] == 1), None)
+        rec = {w: v for (run, w), v in fvu.items() if run == label}
         if base:
-            out[label + ".gain_vs_baseline"] = min(1 - r["fvu"] / base["fvu"] for r in rec)
-        gaps = [r["fvu"] / one["fvu"] - 1 for r in rec if one and r["workers"] != 1]
+            out[label + ".gain_vs_baseline"] = min(1 - v / base for v in rec.values())
+        gaps = [v / rec[1] - 1 for w, v in rec.items() if 1 in rec and w != 1]
         if gaps:
             out[label + ".worst_worker_gap"] = max(gaps)
+    for (label, w), v in fvu.items():
+        each = [r["fvu"] for r in runs if r["run"] == label and r["workers"] == w]
+        if len(each) > 1:
+            out["%s.w%d.fvu_mean" % (label, w)] = v
+            out["%s.w%d.fvu_spread" % (label, w)] = max(each) - min(each)
     return out
 
 
@@ -156,6 +171,7 @@ COLUMNS = [
     ("set", "%-16s"),
     ("run", "%-9s"),
     ("workers", "%2d"),
+    ("seed", "%4d"),
     ("tokens", "%9d"),
     ("fvu", "%.4f"),
     ("mmcs", "%.3f"),
@@ -182,7 +198,7 @@ def format_row(row: Dict[str, Any]) -> str:
 def key_values(runs: List[Dict[str, Any]], summaries: Dict[str, Dict[str, float]]) -> List[str]:
     lines = []
     for r in runs:
-        prefix = "quality.%s.%s.w%d" % (r["set"], r["run"], r["workers"])
+        prefix = "quality.%s.%s.w%d.s%d" % (r["set"], r["run"], r["workers"], r["seed"])
         for k in (
             "fvu",
             "mmcs",
@@ -235,10 +251,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help="real set: use the activation shards already extracted, extract no more",
     )
     ap.add_argument("--cores", type=int, default=2, help="local[N] Spark cores [2]")
-    ap.add_argument("--seed", type=int, default=42, help="estimator seed [42]")
+    ap.add_argument(
+        "--seeds",
+        "--seed",
+        default="42",
+        help="estimator seeds, comma-separated [42]; every run is repeated per seed and the "
+        "comparisons use the mean FVU over the seeds",
+    )
     ap.add_argument("--out", help="write every run and the comparisons as JSON here")
     args = ap.parse_args(argv)
 
+    seeds = [int(s) for s in args.seeds.split(",")]
     params = parse_params(args.set_param)
     recipes = parse_recipes(args.recipe, params)
     workers = [int(w) for w in args.workers.split(",")]
@@ -256,7 +279,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     t0 = time.time()
     try:
         for ds in data:
-            set_runs = run_set(spark, ds, workers, recipes, not args.no_baseline, args.seed, _log)
+            set_runs = run_set(spark, ds, workers, recipes, not args.no_baseline, seeds, _log)
             runs += set_runs
             summaries[ds.name] = compare(set_runs)
     finally:
