@@ -9,14 +9,16 @@ import topksae.train.LrSchedule;
  */
 final class Recipe {
     /**
-     * learningRate 0 (the default): LR_REF x min(1, LR_REF_TOPK / topK). Each row moves the k
-     * dictionary rows and encoder columns it fires, and Adam moves each of them by about the rate
-     * whatever its gradient's size, so a step changes the reconstruction about k times the rate:
-     * the rate falls as 1 / k above the reference k (docs/quality.md has the measurements).
+     * learningRate 0 (the default): LR_REF x LR_REF_TOPK / clamp(topK, LR_REF_TOPK, LR_MAX_TOPK).
+     * Each row moves the k dictionary rows and encoder columns it fires, and Adam moves each of them
+     * by about the rate whatever its gradient's size, so a step changes the reconstruction about k
+     * times the rate: the rate falls as 1 / k above the reference k, down to the rate of
+     * LR_MAX_TOPK (the harness measured k 4 to 32; docs/quality.md).
      */
     static final double LR_REF = 2e-3;
 
     static final double LR_REF_TOPK = 8;
+    static final double LR_MAX_TOPK = 128;
 
     /**
      * outerLearningRate 0, sgd. batchScope global (each worker steps on batchSize / W rows): W^0.5,
@@ -63,7 +65,7 @@ final class Recipe {
     }
 
     static double autoLearningRate(int topK) {
-        return LR_REF * Math.min(1.0, LR_REF_TOPK / topK);
+        return LR_REF * LR_REF_TOPK / Math.max(LR_REF_TOPK, Math.min(LR_MAX_TOPK, topK));
     }
 
     /** The outer step's rate: 1 for average, outerLearningRate if > 0, else the formula above. */

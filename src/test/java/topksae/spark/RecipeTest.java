@@ -11,11 +11,13 @@ import topksae.train.LrSchedule;
 /** The recipe's formulas and the driver-side math they feed, without Spark. */
 class RecipeTest {
     @Test
-    void automaticLearningRateIsTheReferenceUpToTheReferenceTopKThenFallsAsOneOverK() {
+    void automaticLearningRateIsTheReferenceUpToTheReferenceTopKThenFallsAsOneOverKDownToAFloor() {
         assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(8), 1e-15);
         assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(1), 1e-15, "never above the reference");
         assertEquals(Recipe.LR_REF / 2, Recipe.autoLearningRate(16), 1e-15);
         assertEquals(5e-4, Recipe.autoLearningRate(32), 1e-15);
+        assertEquals(1.25e-4, Recipe.autoLearningRate(128), 1e-15);
+        assertEquals(1.25e-4, Recipe.autoLearningRate(1638), 1e-15, "never below the rate at k 128");
     }
 
     @Test
