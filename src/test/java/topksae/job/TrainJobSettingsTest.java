@@ -45,7 +45,7 @@ class TrainJobSettingsTest {
         }) {
             assertTrue(help.contains(flag), flag + "\n" + help);
         }
-        assertTrue(help.contains("property spark.topksae.learningRate, default: 0.002"), help);
+        assertTrue(help.contains("property spark.topksae.learningRate, default: 0.0"), help);
         assertTrue(SparkSession.getActiveSession().isEmpty(), "no Spark for --help");
     }
 
