@@ -7,6 +7,9 @@
 # scripts/test_python.sh runs the same test on the default line (pyspark 4.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The server must be the line's own Spark (its pyspark), not a SPARK_HOME exported for 4.0.1
+# (scripts/test.sh exports one for the default line).
+unset SPARK_HOME
 . scripts/python_env.sh
 LINE=${1:-4.3}
 shift || true
