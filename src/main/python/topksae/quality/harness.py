@@ -137,12 +137,12 @@ def run_set(
     return runs
 
 
-def mean_fvu(runs: List[Dict[str, Any]]) -> Dict[Tuple[str, int], float]:
-    """Held-out FVU per (run, workers), the mean over the seeds."""
+def fvu_by_run(runs: List[Dict[str, Any]]) -> Dict[Tuple[str, int], List[float]]:
+    """Held-out FVU per (run, workers), one value per seed."""
     groups: Dict[Tuple[str, int], List[float]] = {}
     for r in runs:
         groups.setdefault((r["run"], r["workers"]), []).append(r["fvu"])
-    return {k: sum(v) / len(v) for k, v in groups.items()}
+    return groups
 
 
 def compare(runs: List[Dict[str, Any]]) -> Dict[str, float]:
@@ -150,7 +150,8 @@ def compare(runs: List[Dict[str, Any]]) -> Dict[str, float]:
     over worker counts) and the worst FVU gap of W workers against 1 worker, both relative; with
     more than one seed also each worker count's mean and spread (max - min) over the seeds."""
     out: Dict[str, float] = {}
-    fvu = mean_fvu(runs)
+    each = fvu_by_run(runs)
+    fvu = {k: sum(v) / len(v) for k, v in each.items()}
     base = fvu.get(("baseline", 1))
     for label in dict.fromkeys(r["run"] for r in runs if r["run"] != "baseline"):
         rec = {w: v for (run, w), v in fvu.items() if run == label}
@@ -159,11 +160,10 @@ def compare(runs: List[Dict[str, Any]]) -> Dict[str, float]:
         gaps = [v / rec[1] - 1 for w, v in rec.items() if 1 in rec and w != 1]
         if gaps:
             out[label + ".worst_worker_gap"] = max(gaps)
-    for (label, w), v in fvu.items():
-        each = [r["fvu"] for r in runs if r["run"] == label and r["workers"] == w]
-        if len(each) > 1:
-            out["%s.w%d.fvu_mean" % (label, w)] = v
-            out["%s.w%d.fvu_spread" % (label, w)] = max(each) - min(each)
+    for (label, w), values in each.items():
+        if len(values) > 1:
+            out["%s.w%d.fvu_mean" % (label, w)] = fvu[(label, w)]
+            out["%s.w%d.fvu_spread" % (label, w)] = max(values) - min(values)
     return out
 
 
