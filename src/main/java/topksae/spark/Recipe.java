@@ -34,10 +34,16 @@ final class Recipe {
     static final double OUTER_NESTEROV_BASE = 0.7;
     static final double OUTER_NESTEROV_WORKER_EXPONENT = 0.0;
 
-    /** localSteps 0: about ROUNDS_PER_EPOCH rounds per epoch, each of MIN..MAX local steps. */
-    static final int ROUNDS_PER_EPOCH = 16;
+    /**
+     * localSteps 0 (the default), several workers: LOCAL_TRAVEL / lr local steps, clamped to
+     * [MIN_LOCAL_STEPS, MAX_LOCAL_STEPS]. Adam moves a weight by about the rate per step, so a worker
+     * travels about lr x localSteps between two merges; the harness kept workers free when that stayed
+     * near 2e-3 x 2 (more, and the outer step overshoots; docs/quality.md). One worker:
+     * MAX_LOCAL_STEPS (nothing to merge: a round only costs the state's round trip).
+     */
+    static final double LOCAL_TRAVEL = 4e-3;
 
-    static final int MIN_LOCAL_STEPS = 4;
+    static final int MIN_LOCAL_STEPS = 2;
     static final int MAX_LOCAL_STEPS = 32;
 
     /** decoderBiasInit geometric_median: Weiszfeld on up to this many rows (and floats) of the first slices. */
@@ -90,17 +96,20 @@ final class Recipe {
         return Math.pow(workers, OUTER_SGD_WORKER_EXPONENT);
     }
 
-    /**
-     * localSteps if > 0; else steps per epoch per worker (rows / (workers x batchSize), rounded up)
-     * divided by ROUNDS_PER_EPOCH, clamped to [MIN_LOCAL_STEPS, MAX_LOCAL_STEPS] and to the epoch.
-     */
-    static int localSteps(int set, long rows, int workers, int batchSize) {
+    /** localSteps if > 0, else the formula above for this fit's rate. */
+    static int localSteps(TopKSAEParams p, int workers) {
+        return localSteps(p.getLocalSteps(), learningRate(p), workers);
+    }
+
+    static int localSteps(int set, double lr, int workers) {
         if (set > 0) {
             return set;
         }
-        long perEpoch = Math.max(1, ceilDiv(rows, (long) workers * batchSize));
-        long steps = Math.max(MIN_LOCAL_STEPS, Math.min(MAX_LOCAL_STEPS, perEpoch / ROUNDS_PER_EPOCH));
-        return (int) Math.min(steps, perEpoch);
+        if (workers <= 1) {
+            return MAX_LOCAL_STEPS;
+        }
+        long steps = Math.round(LOCAL_TRAVEL / lr);
+        return (int) Math.max(MIN_LOCAL_STEPS, Math.min(MAX_LOCAL_STEPS, steps));
     }
 
     /**

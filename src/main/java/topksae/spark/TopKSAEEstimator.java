@@ -100,7 +100,7 @@ public class TopKSAEEstimator extends Estimator<TopKSAEModel> implements TopKSAE
                 col,
                 dim,
                 workers,
-                getLocalSteps(),
+                Recipe.localSteps(this, workers),
                 Recipe.workerBatch(this, workers),
                 getSeed(),
                 "skip".equals(getHandleInvalid()));

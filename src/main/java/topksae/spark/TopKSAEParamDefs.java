@@ -107,7 +107,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         localSteps = new IntParam(
                 p,
                 "localSteps",
-                "local steps per worker between two averagings; 0 = automatic from the rows, workers and batchSize",
+                "local steps per worker between two merges; 0 = automatic: 4e-3 / learningRate (2..32) with several workers, 32 with one",
                 ParamValidators.gtEq(0));
         maxEpochs = new IntParam(p, "maxEpochs", "passes over the data, > 0", ParamValidators.gt(0));
         maxTokens = new LongParam(
@@ -251,7 +251,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         o.setDefault(useMultiplier, false);
         o.setDefault(learningRate, 0.0);
         o.setDefault(batchSize, 1024);
-        o.setDefault(localSteps, 2);
+        o.setDefault(localSteps, 0);
         o.setDefault(maxEpochs, 1);
         o.setDefault(maxTokens, 0L);
         o.setDefault(numWorkers, 0);

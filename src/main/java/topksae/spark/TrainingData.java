@@ -52,8 +52,8 @@ final class TrainingData {
     }
 
     /**
-     * Reads, validates, lays out and persists the rows (slices of localSteps blocks; 0 = chosen from
-     * the row count by {@link Recipe#localSteps}); runs one job that materializes the cache.
+     * Reads, validates, lays out and persists the rows (slices of localSteps blocks, at most the steps
+     * of one epoch); runs one job that materializes the cache.
      */
     static TrainingData prepare(
             Dataset<Row> df,
@@ -69,7 +69,8 @@ final class TrainingData {
         if (n == 0) {
             throw new IllegalArgumentException("the input dataset is empty: no rows in column '" + col.name + "'");
         }
-        int steps = Recipe.localSteps(localSteps, n, workers, batchSize);
+        int steps = (int)
+                Math.min(localSteps, Math.max(1, (n + (long) workers * batchSize - 1) / ((long) workers * batchSize)));
         int rowsPerSlice = Math.multiplyExact(steps, batchSize);
         int rounds = (int) Math.max(1, (n + (long) workers * rowsPerSlice - 1) / ((long) workers * rowsPerSlice));
         int slices = Math.multiplyExact(workers, rounds);

@@ -85,9 +85,9 @@ PARAM_SPECS: List[ParamSpec] = [
     ParamSpec(
         "localSteps",
         _I,
-        2,
-        "local steps per worker between two averagings; 0 = automatic from the rows, "
-        "workers and batchSize",
+        0,
+        "local steps per worker between two merges; 0 = automatic: 4e-3 / learningRate "
+        "(2..32) with several workers, 32 with one",
     ),
     ParamSpec("maxEpochs", _I, 1, "passes over the data, > 0"),
     ParamSpec("maxTokens", _I, 0, "stop after this many rows (tokens) in total; 0 = no limit"),

@@ -60,13 +60,17 @@ class RecipeTest {
     }
 
     @Test
-    void automaticLocalStepsAimAtRoundsPerEpochWithinBounds() {
-        assertEquals(20, Recipe.localSteps(20, 1_000_000, 2, 1024), "a set value wins");
-        // 1M rows / (2 x 1024) = 489 steps per epoch -> 489 / 16 = 30 per round
-        assertEquals(30, Recipe.localSteps(0, 1_000_000, 2, 1024));
-        assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 100_000_000, 2, 1024));
-        assertEquals(Recipe.MIN_LOCAL_STEPS, Recipe.localSteps(0, 100_000, 2, 1024), "49 steps: 12 rounds of 4");
-        assertEquals(2, Recipe.localSteps(0, 3000, 2, 1024), "an epoch of 2 steps is one round");
+    void automaticLocalStepsKeepTheTravelBetweenMergesFixed() {
+        assertEquals(20, Recipe.localSteps(20, 5e-4, 2), "a set value wins");
+        assertEquals(2, Recipe.localSteps(0, 2e-3, 2), "k <= 8: 4e-3 / 2e-3");
+        assertEquals(4, Recipe.localSteps(0, 1e-3, 4), "k 16");
+        assertEquals(8, Recipe.localSteps(0, 5e-4, 2), "k 32");
+        assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 1e-5, 2), "capped");
+        assertEquals(Recipe.MIN_LOCAL_STEPS, Recipe.localSteps(0, 1e-2, 2), "floored");
+        assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 2e-3, 1), "one worker: nothing to merge");
+        TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(1024).setTopK(32);
+        assertEquals(8, Recipe.localSteps(e, 2), "from the automatic rate at k 32");
+        assertEquals(2, Recipe.localSteps(e.setLearningRate(3e-3), 2), "from a set rate");
     }
 
     @Test

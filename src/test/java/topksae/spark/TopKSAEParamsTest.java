@@ -27,7 +27,7 @@ class TopKSAEParamsTest {
         assertEquals("sgd", e.getOuterOptimizer());
         assertEquals(0.0, e.getOuterLearningRate(), "automatic: the sum of the workers' deltas with a fixed rate");
         assertEquals(0.0, e.getLearningRate(), "automatic: 2e-3 x 8 / topK, topK clamped to [8, 128]");
-        assertEquals(2, e.getLocalSteps());
+        assertEquals(0, e.getLocalSteps());
         assertEquals("error", e.getHandleInvalid());
     }
 
