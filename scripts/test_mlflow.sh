@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MLflow tests (src/test/python_mlflow) in their own venv .venv-mlflow: the packages of
-# src/test/python/requirements.txt plus mlflow-skinny. A real tracking store in a temporary
-# folder; nothing leaves the machine. Arguments go to pytest.
+# src/test/python/requirements.txt plus mlflow (pinned). Real tracking stores in temporary
+# folders (a file store, and `mlflow server` on 127.0.0.1 for the spark-submit job); nothing
+# leaves the machine. Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/python_env.sh

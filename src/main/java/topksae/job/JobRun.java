@@ -50,7 +50,12 @@ public final class JobRun {
             long tokens,
             long runTokens,
             double seconds,
-            double roundSeconds) {
+            double roundSeconds,
+            String mlflowRun) {
+        Result withMlflowRun(String run) {
+            return new Result(model, summary, report, checkpoints, fvu, tokens, runTokens, seconds, roundSeconds, run);
+        }
+
         public void print(PrintStream out) {
             String resumed = runTokens == tokens ? "" : " (" + runTokens + " by this run)";
             out.printf(
@@ -67,6 +72,9 @@ public final class JobRun {
             out.println("summary:     " + summary);
             out.println("report:      " + report);
             out.println("checkpoints: " + checkpoints);
+            if (!mlflowRun.isEmpty()) {
+                out.println("mlflow run:  " + mlflowRun);
+            }
         }
     }
 
@@ -81,6 +89,7 @@ public final class JobRun {
     /** Checks that need no Spark: the estimator accepts the values together. */
     static void check(JobCommand.Parsed parsed) {
         estimator(parsed).validateTopK();
+        MlflowTracking.check(parsed);
         EvalSplit.check(parsed);
     }
 
@@ -99,8 +108,35 @@ public final class JobRun {
     private Result runLocked(String output, String checkpointDir) {
         long t0 = System.nanoTime();
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir, hadoop);
-        Path modelPath = new Path(output, "model");
         checkStart(checkpoints, new Path(output));
+        MlflowTracking tracking = startTracking(output);
+        try {
+            return train(output, checkpoints, tracking, t0);
+        } catch (RuntimeException | Error e) {
+            tracking.failed(e);
+            throw e;
+        }
+    }
+
+    /** The MLflow run of this job (or none): the settings as params, where the job reads and writes as tags. */
+    private MlflowTracking startTracking(String output) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("mlflow.source.name", TrainJob.class.getName());
+        tags.put("mlflow.source.type", "JOB");
+        tags.put("mlflow.user", System.getProperty("user.name", ""));
+        tags.put("topksae.input", parsed.values().get("input") == null ? "synthetic" : path("input"));
+        tags.put("topksae.output", output);
+        tags.put("topksae.sparkMaster", sc.master());
+        tags.put("topksae.applicationId", sc.applicationId());
+        return MlflowTracking.start(
+                MlflowTracking.target(parsed.values(), System.getenv()),
+                System.getenv(),
+                MlflowTracking.params(settingsUsed(parsed)),
+                tags);
+    }
+
+    private Result train(String output, CheckpointStore checkpoints, MlflowTracking tracking, long t0) {
+        Path modelPath = new Path(output, "model");
         Dataset<Row> data = input(output);
         EvalSplit split = EvalSplit.of(data, parsed, spark, this::path);
         TopKSAEEstimator est = estimator(parsed);
@@ -133,6 +169,7 @@ public final class JobRun {
                 }
             });
         }
+        est.addRoundListener(tracking);
         extraListeners.forEach(est::addRoundListener);
         sc.setJobDescription("topksae: read and cache the activations, round 1");
         TopKSAEModel model = est.fit(split.train());
@@ -170,7 +207,7 @@ public final class JobRun {
         double roundSeconds = model.summary().rounds().stream()
                 .mapToDouble(RoundRecord::seconds)
                 .sum();
-        return new Result(
+        Result result = new Result(
                 modelPath.toString(),
                 summary.toString(),
                 report.toString(),
@@ -181,7 +218,22 @@ public final class JobRun {
                 model.summary().tokensSeen(),
                 model.summary().tokensSeen() - startTokens,
                 ManagementFactory.getRuntimeMXBean().getUptime() / 1e3,
-                roundSeconds);
+                roundSeconds,
+                "");
+        tracking.finished(
+                MlflowTracking.finalMetrics(
+                        result,
+                        model.summary().rounds().isEmpty()
+                                ? Double.NaN
+                                : model.summary().last().loss(),
+                        heldOut),
+                result.tokens(),
+                Map.of(
+                        "topksae.model", result.model(),
+                        "topksae.summary", result.summary(),
+                        "topksae.report", result.report(),
+                        "topksae.checkpoints", result.checkpoints()));
+        return tracking.runId().isEmpty() ? result : result.withMlflowRun(tracking.runId());
     }
 
     /** The report's concept cards; the model is saved already, so a failure here only thins the report. */

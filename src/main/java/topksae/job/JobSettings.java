@@ -9,6 +9,7 @@ import topksae.job.Setting.Kind;
 public final class JobSettings {
     public static final String IO = "Input and output";
     public static final String REPORT = "Evaluation split and report";
+    public static final String MLFLOW = "MLflow tracking (off unless a tracking URI is set)";
     public static final String SYNTHETIC = "Built-in synthetic activations (used when --input is empty)";
 
     /** Training settings of the built-in demo run (no --input) that the user did not set. */
@@ -133,6 +134,33 @@ public final class JobSettings {
                         "position",
                         "Input column with a row's position in its document (orders the context).",
                         REPORT,
+                        null),
+                new Setting(
+                        "mlflowTrackingUri",
+                        Kind.STRING,
+                        "",
+                        "MLflow tracking server (http://host:5000, https://..., or databricks): the run logs its "
+                                + "settings, each round's metrics at step = tokens seen, the final and held-out metrics "
+                                + "there. Empty: $MLFLOW_TRACKING_URI, else no tracking. Auth from "
+                                + "$MLFLOW_TRACKING_TOKEN or $MLFLOW_TRACKING_USERNAME/PASSWORD. A failed call only "
+                                + "logs a warning.",
+                        MLFLOW,
+                        null),
+                new Setting(
+                        "mlflowExperiment",
+                        Kind.STRING,
+                        "",
+                        "MLflow experiment of the run, created when missing. Empty: $MLFLOW_EXPERIMENT_NAME, else "
+                                + MlflowTracking.DEFAULT_EXPERIMENT
+                                + ".",
+                        MLFLOW,
+                        null),
+                new Setting(
+                        "mlflowRunName",
+                        Kind.STRING,
+                        "",
+                        "Name of the MLflow run. Empty: MLflow picks one.",
+                        MLFLOW,
                         null),
                 new Setting(
                         "syntheticRows",

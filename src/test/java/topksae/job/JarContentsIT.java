@@ -26,6 +26,25 @@ class JarContentsIT {
         assertEquals(List.of(), benches(classes), "bench classes in " + JOB_JAR);
     }
 
+    /** The MLflow client rides along with its libraries relocated: none of Spark's own packages appear. */
+    @Test
+    void jobJarCarriesTheMlflowClientWithoutSparksLibraries() throws IOException {
+        try (JarFile file = new JarFile(JOB_JAR)) {
+            List<String> names = file.stream().map(e -> e.getName()).collect(Collectors.toList());
+            assertTrue(names.contains("org/mlflow/tracking/MlflowClient.class"), JOB_JAR + " lacks the MLflow client");
+            List<String> clashing = names.stream()
+                    .filter(n -> n.endsWith(".class"))
+                    .filter(n -> n.startsWith("com/google/protobuf/")
+                            || n.startsWith("org/apache/http/")
+                            || n.startsWith("com/fasterxml/jackson/")
+                            || n.startsWith("com/google/common/")
+                            || n.startsWith("com/google/gson/"))
+                    .limit(5)
+                    .collect(Collectors.toList());
+            assertEquals(List.of(), clashing, "classes Spark's classpath has too");
+        }
+    }
+
     @Test
     void libraryJarHoldsNoBench() throws IOException {
         List<String> classes = projectClasses(LIB_JAR);

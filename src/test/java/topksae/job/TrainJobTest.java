@@ -77,6 +77,22 @@ class TrainJobTest {
         return all;
     }
 
+    /** MLflow unreachable (a closed port): the job trains, saves and reports all the same. */
+    @Test
+    void anUnreachableMlflowServerDoesNotStopTheJob() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String out = new File(tmp, "run").getPath();
+        JobRun.Result r =
+                TrainJob.runIn(spark, tiny(out, "--mlflow-tracking-uri", "http://127.0.0.1:" + port), Map.of());
+        assertEquals(2048, r.tokens());
+        assertEquals("", r.mlflowRun());
+        assertEquals(48, TopKSAEModel.load(r.model()).config().nbConcepts);
+        assertTrue(new File(out, "report/report.html").isFile());
+    }
+
     @Test
     void builtInRunWritesModelSummaryAndReport() throws Exception {
         String out = new File(tmp, "run").getPath();
