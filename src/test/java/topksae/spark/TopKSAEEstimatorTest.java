@@ -152,9 +152,11 @@ class TopKSAEEstimatorTest {
         assertArrayEquals(full.flatState(), resumed.flatState(), "the rates follow the global step after a resume");
         assertArrayEquals(full.preBias(), resumed.preBias());
         assertEquals(
-                16, full.summary().roundsPerEpoch(), "8192 rows / (2 x 64) = 64 steps an epoch / 16 = 4 per round");
+                32,
+                full.summary().roundsPerEpoch(),
+                "8192 rows / (2 x 64) = 64 steps an epoch, 2 per round: 4e-3 / 2e-3 at 2 workers");
         TopKSAETrainingSummary.RecipeValues used = full.summary().recipe();
-        assertEquals(4, used.localSteps());
+        assertEquals(2, used.localSteps());
         assertEquals(Recipe.autoLearningRate(3), used.learningRate(), 1e-15);
         assertEquals(
                 2.0, used.outerLearningRate(), 1e-12, "sgd at 2 workers on the worker batch: the sum of the deltas");
