@@ -13,11 +13,13 @@ final class Recipe {
      * Each row moves the k dictionary rows and encoder columns it fires, and Adam moves each of them
      * by about the rate whatever its gradient's size, so a step changes the reconstruction about k
      * times the rate: the rate falls as 1 / k above the reference k, down to the rate of
-     * LR_MAX_TOPK (the harness measured k 4 to 32; docs/quality.md).
+     * LR_MAX_TOPK. The harness found the reference rate best at k 4 to 16 and, with one worker, at
+     * k 32 too; at k 32 with 2 workers it lost 40% to half the rate (docs/quality.md). Above k 32 the
+     * fall is not measured.
      */
     static final double LR_REF = 2e-3;
 
-    static final double LR_REF_TOPK = 8;
+    static final double LR_REF_TOPK = 16;
     static final double LR_MAX_TOPK = 128;
 
     /**
@@ -38,7 +40,8 @@ final class Recipe {
      * localSteps 0 (the default), several workers: LOCAL_TRAVEL / lr local steps, clamped to
      * [MIN_LOCAL_STEPS, MAX_LOCAL_STEPS]. Adam moves a weight by about the rate per step, so a worker
      * travels about lr x localSteps between two merges; the harness kept workers free when that stayed
-     * near 2e-3 x 2 (more, and the outer step overshoots; docs/quality.md). One worker:
+     * near 2e-3 x 2 (more, and the outer step overshoots; docs/quality.md): 2 local steps at the
+     * automatic rate up to k 16, 4 at k 32. One worker:
      * MAX_LOCAL_STEPS (nothing to merge: a round only costs the state's round trip).
      */
     static final double LOCAL_TRAVEL = 4e-3;

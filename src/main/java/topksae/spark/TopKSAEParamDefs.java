@@ -97,7 +97,7 @@ public final class TopKSAEParamDefs implements java.io.Serializable {
         learningRate = new DoubleParam(
                 p,
                 "learningRate",
-                "peak Adam learning rate of the local steps, finite; 0 = automatic: 2e-3 x 8 / topK with topK clamped to [8, 128]",
+                "peak Adam learning rate of the local steps, finite; 0 = automatic: 2e-3 x 16 / topK with topK clamped to [16, 128]",
                 finite(ParamValidators.gtEq(0)));
         batchSize = new IntParam(
                 p,

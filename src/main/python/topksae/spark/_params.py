@@ -73,7 +73,7 @@ PARAM_SPECS: List[ParamSpec] = [
         _F,
         0.0,
         "peak Adam learning rate of the local steps, finite; 0 = automatic: "
-        "2e-3 x 8 / topK with topK clamped to [8, 128]",
+        "2e-3 x 16 / topK with topK clamped to [16, 128]",
     ),
     ParamSpec(
         "batchSize",

@@ -12,12 +12,12 @@ import topksae.train.LrSchedule;
 class RecipeTest {
     @Test
     void automaticLearningRateIsTheReferenceUpToTheReferenceTopKThenFallsAsOneOverKDownToAFloor() {
-        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(8), 1e-15);
-        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(1), 1e-15, "never above the reference");
-        assertEquals(Recipe.LR_REF / 2, Recipe.autoLearningRate(16), 1e-15);
-        assertEquals(5e-4, Recipe.autoLearningRate(32), 1e-15);
-        assertEquals(1.25e-4, Recipe.autoLearningRate(128), 1e-15);
-        assertEquals(1.25e-4, Recipe.autoLearningRate(1638), 1e-15, "never below the rate at k 128");
+        assertEquals(2e-3, Recipe.autoLearningRate(16), 1e-15);
+        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(8), 1e-15, "never above the reference");
+        assertEquals(Recipe.LR_REF, Recipe.autoLearningRate(1), 1e-15);
+        assertEquals(1e-3, Recipe.autoLearningRate(32), 1e-15);
+        assertEquals(2.5e-4, Recipe.autoLearningRate(128), 1e-15);
+        assertEquals(2.5e-4, Recipe.autoLearningRate(1638), 1e-15, "never below the rate at k 128");
     }
 
     @Test
@@ -25,8 +25,10 @@ class RecipeTest {
         TopKSAEEstimator e =
                 new TopKSAEEstimator().setNbConcepts(2048).setTopK(32).setBatchSize(2048);
         assertEquals(0.0, e.getLearningRate(), 0.0, "the default is automatic");
-        assertEquals(5e-4, Recipe.learningRate(e), 1e-15);
-        assertEquals(5e-4, e.trainConfig(4, 1000).lr, 1e-15, "whatever the workers");
+        assertEquals(1e-3, Recipe.learningRate(e), 1e-15);
+        assertEquals(1e-3, e.trainConfig(4, 1000).lr, 1e-15, "whatever the workers");
+        e.setTopK(128);
+        assertEquals(2.5e-4, Recipe.learningRate(e), 1e-15);
         e.setTopK(4);
         assertEquals(Recipe.LR_REF, e.trainConfig(2, 1000).lr, 1e-15);
         e.setLearningRate(3e-3);
@@ -62,15 +64,15 @@ class RecipeTest {
     @Test
     void automaticLocalStepsKeepTheTravelBetweenMergesFixed() {
         assertEquals(20, Recipe.localSteps(20, 5e-4, 2), "a set value wins");
-        assertEquals(2, Recipe.localSteps(0, 2e-3, 2), "k <= 8: 4e-3 / 2e-3");
-        assertEquals(4, Recipe.localSteps(0, 1e-3, 4), "k 16");
-        assertEquals(8, Recipe.localSteps(0, 5e-4, 2), "k 32");
+        assertEquals(2, Recipe.localSteps(0, 2e-3, 2), "k <= 16: 4e-3 / 2e-3");
+        assertEquals(4, Recipe.localSteps(0, 1e-3, 4), "k 32");
+        assertEquals(8, Recipe.localSteps(0, 5e-4, 2), "k 64");
         assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 1e-5, 2), "capped");
         assertEquals(Recipe.MIN_LOCAL_STEPS, Recipe.localSteps(0, 1e-2, 2), "floored");
         assertEquals(Recipe.MAX_LOCAL_STEPS, Recipe.localSteps(0, 2e-3, 1), "one worker: nothing to merge");
         TopKSAEEstimator e = new TopKSAEEstimator().setNbConcepts(1024).setTopK(32);
-        assertEquals(8, Recipe.localSteps(e, 2), "from the automatic rate at k 32");
-        assertEquals(2, Recipe.localSteps(e.setLearningRate(3e-3), 2), "from a set rate");
+        assertEquals(4, Recipe.localSteps(e, 2), "from the automatic rate at k 32");
+        assertEquals(8, Recipe.localSteps(e.setLearningRate(5e-4), 2), "from a set rate");
     }
 
     @Test
